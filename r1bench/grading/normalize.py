@@ -1,0 +1,147 @@
+"""Normalise a math answer string so that notation differences do not decide a verdict.
+
+Cheap, linear-time string rewriting (no parsing, no evaluation): ``\\dfrac`` -> ``\\frac``,
+``\\left``/``\\right`` dropped, spacing commands, ``\\text{}`` units, degrees, percent, dollars,
+thousands separators, trailing periods, ``x \\in`` prefixes, unicode symbols, braces for
+``\\frac12`` / ``\\sqrt2``. The result is only compared, never executed.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["normalize_answer", "strip_math_delimiters", "UNIT_WORDS"]
+
+# Units and filler words that may trail a number in an answer ("5 \text{ cm}", "12 dollars").
+UNIT_WORDS = frozenset(
+    """
+    unit units sq square cubic squared cm mm m km meter meters metre metres kilometer kilometers
+    centimeter centimeters millimeter millimeters inch inches in ft feet foot yard yards yd mile
+    miles mi mph kmh g kg gram grams kilogram kilograms mg lb lbs pound pounds ounce ounces oz
+    s sec second seconds min minute minutes hr hour hours day days week weeks month months year
+    years yr l liter liters litre litres ml gallon gallons cent cents dollar dollars euro euros
+    degree degrees deg rad radian radians percent point points people students
+    times ways cups page pages coins marbles cookies apples boxes digits rows
+    per hundred
+    """.split()
+)
+
+_UNICODE = {
+    "\u2212": "-",  # minus sign
+    "\u2013": "-",
+    "\u00d7": "\\times ",
+    "\u00b7": "\\cdot ",
+    "\u221a": "\\sqrt",
+    "\u03c0": "\\pi ",
+    "\u221e": "\\infty ",
+    "\u2264": "\\leq ",
+    "\u2265": "\\geq ",
+    "\u2260": "\\neq ",
+    "\u00b0": "^\\circ",
+    "\u2208": "\\in ",
+    "\u222a": "\\cup ",
+    "\u00bd": "\\frac{1}{2}",
+}
+
+_SPACING_RE = re.compile(r"\\(?:[,;:!> ]|quad\b|qquad\b|hspace\*?\{[^}]*\}|kern\s*[-\d.]+\w*|thinspace\b|enspace\b|medspace\b)")
+_LEFTRIGHT_RE = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*")
+_TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|textrm|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mbox|operatorname|textnormal)\s*\{([^{}]*)\}")
+_DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree")
+_THOUSANDS_RE = re.compile(r"(?<![\d.])(\d{1,3})((?:\{,\}\d{3})+|(?:,\d{3})+)(?![\d])")
+_IN_PREFIX_RE = re.compile(r"^[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*")
+_FRAC_SHORT_RE = re.compile(r"\\frac\s*(\d)\s*(\d)")
+_FRAC_HALF_RE = re.compile(r"\\frac\s*(\d)\s*\{")
+_FRAC_HALF2_RE = re.compile(r"\\frac\s*\{([^{}]*)\}\s*(\d)")
+_SQRT_SHORT_RE = re.compile(r"\\sqrt\s*(\d+|[A-Za-z])(?![\w{])")
+_CMD_SPACE_RE = re.compile(r"(\\[A-Za-z]+)\s+(?=[A-Za-z0-9])")
+
+
+def strip_math_delimiters(s: str) -> str:
+    """Remove surrounding ``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]`` and trailing dots."""
+    s = s.strip()
+    for _ in range(3):
+        before = s
+        if s.startswith("$$") and s.endswith("$$") and len(s) > 4:
+            s = s[2:-2].strip()
+        elif s.startswith("$") and s.endswith("$") and len(s) > 2:
+            s = s[1:-1].strip()
+        elif s.startswith("\\(") and s.endswith("\\)"):
+            s = s[2:-2].strip()
+        elif s.startswith("\\[") and s.endswith("\\]"):
+            s = s[2:-2].strip()
+        s = s.rstrip(".").strip()
+        if s == before:
+            break
+    return s
+
+
+def _replace_text_commands(s: str) -> str:
+    """``\\text{cm}`` -> `` cm ``; repeated so nested commands unwrap from the inside out."""
+    for _ in range(5):
+        new = _TEXT_CMD_RE.sub(lambda m: " " + m.group(1) + " ", s)
+        if new == s:
+            break
+        s = new
+    return s
+
+
+def _drop_units(s: str) -> str:
+    """Drop trailing unit words after something that looks like a value: ``5 cm^2`` -> ``5``."""
+    m = re.fullmatch(r"(.*?[\d}\)\]a-zA-Z])\s*((?:[A-Za-z]+\.?\s*(?:\^\s*\{?\d\}?)?\s*)+)", s)
+    if not m:
+        return s
+    value, tail = m.group(1), m.group(2)
+    words = re.findall(r"[A-Za-z]+", tail)
+    if words and all(w.lower() in UNIT_WORDS for w in words):
+        stripped = value.strip()
+        # Only when what is left still contains a digit (so "m" alone or "x in" survive).
+        if re.search(r"\d", stripped):
+            return stripped
+    return s
+
+
+def normalize_answer(answer: str) -> str:
+    """A canonical spelling of ``answer`` for exact comparison (see the module docstring)."""
+    s = answer.strip()
+    if not s:
+        return ""
+    for k, v in _UNICODE.items():
+        if k in s:
+            s = s.replace(k, v)
+    s = strip_math_delimiters(s)
+    s = s.replace("\\displaystyle", "").replace("\\mathord", "")
+    s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
+    s = s.replace("\\dbinom", "\\binom").replace("\\tbinom", "\\binom")
+    s = _LEFTRIGHT_RE.sub("", s)
+    s = s.replace("\\{", "\\lbrace ").replace("\\}", " \\rbrace")  # keep set braces distinct
+    s = _SPACING_RE.sub(" ", s)
+    s = s.replace("~", " ")
+    s = _DEGREE_RE.sub("", s)
+    s = s.replace("\\%", "%").replace("\\$", "").replace("\\textdollar", "")
+    s = _replace_text_commands(s)
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"^\$|\$$", "", s).strip()
+    # "x=1 or x=2", "2 and 3": alternatives/lists written in words become a comma list.
+    s = re.sub(r"\s*(?:,\s*)?\b(?:or|and)\s+(?=\S)", ",", s) if re.search(r"\S\s+(?:or|and)\s+\S", s) else s
+    s = s.replace("%", "").strip()
+    s = _IN_PREFIX_RE.sub("", s)
+    s = _drop_units(s)
+    s = _THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(2).replace("{,}", "").replace(",", ""), s)
+    s = re.sub(r"(\d)\s+(\d{3})(?!\d)", r"\1\2", s)  # "1 000" (from "1\,000")
+    s = _FRAC_SHORT_RE.sub(r"\\frac{\1}{\2}", s)
+    s = _FRAC_HALF_RE.sub(r"\\frac{\1}{", s)
+    s = _FRAC_HALF2_RE.sub(r"\\frac{\1}{\2}", s)
+    s = _SQRT_SHORT_RE.sub(r"\\sqrt{\1}", s)
+    s = s.replace("\\le ", "\\leq ").replace("\\ge ", "\\geq ").replace("\\ne ", "\\neq ")
+    s = re.sub(r"\\(le|ge|ne)(?![a-zA-Z])", lambda m: {"le": "\\leq", "ge": "\\geq", "ne": "\\neq"}[m.group(1)], s)
+    s = s.replace("\\varnothing", "\\emptyset")
+    s = s.replace("\\lbrace", "\\{").replace("\\rbrace", "\\}")
+    # Spaces carry no meaning in LaTeX math except after a command name ("\pi r").
+    s = _CMD_SPACE_RE.sub(r"\1{}", s)
+    s = s.replace(" ", "")
+    s = s.rstrip(".")
+    # A lone option letter in parentheses or bold: "(C)" -> "C".
+    m = re.fullmatch(r"\(([A-Ea-e])\)", s)
+    if m:
+        s = m.group(1).upper()
+    return s

@@ -1,0 +1,132 @@
+"""The per-sample record: one model output, scored, with everything needed to audit the verdict.
+
+:func:`score_response` is the single path from a raw output to a record; the lm-eval tasks, the
+API backend, ``r1bench grade`` and ``r1train distill`` all call it, so a verdict never depends on
+which backend produced the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from r1bench import __version__
+from r1bench.diagnostics import count_tokens, detect_loop, is_truncated
+from r1bench.grading import GRADER_VERSION, grade_choice_response, grade_math_response
+from r1bench.reasoning import split_reasoning
+
+__all__ = ["SampleRecord", "score_response", "AnswerKind"]
+
+AnswerKind = Literal["math", "choice"]
+
+
+@dataclass
+class SampleRecord:
+    """One scored sample (DESIGN.md section 2). JSON-serialisable through :meth:`to_dict`."""
+
+    task: str
+    doc_id: Any
+    sample_index: int
+    raw_output: str
+    reasoning: str
+    answer_text: str
+    extracted: str | None
+    gold: str
+    correct: bool
+    rule: str | None
+    reason: str
+    grader: str
+    grader_version: str
+    think_closed: bool
+    dialect: str
+    truncated: bool
+    loop_detected: bool
+    completion_tokens: int
+    reasoning_tokens: int
+    tokens_estimated: bool
+    finish_reason: str | None = None
+    prompt_hash: str | None = None
+    r1bench_version: str = __version__
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def no_answer(self) -> bool:
+        return self.extracted is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SampleRecord:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def score_response(
+    raw_output: str | None,
+    gold: str,
+    *,
+    kind: AnswerKind = "math",
+    task: str = "",
+    doc_id: Any = None,
+    sample_index: int = 0,
+    prompt_hash: str | None = None,
+    finish_reason: str | None = None,
+    completion_tokens: int | None = None,
+    reasoning_tokens: int | None = None,
+    max_gen_toks: int | None = None,
+    starts_in_reasoning: bool = False,
+    num_choices: int = 4,
+    timeout: float = 5.0,
+    tokenizer: Callable[[str], list] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> SampleRecord:
+    """Split, extract, grade and diagnose one raw output; never raises on any model text."""
+    text = raw_output or ""
+    split = split_reasoning(text, starts_in_reasoning=starts_in_reasoning)
+    if kind == "choice":
+        verdict = grade_choice_response(
+            text, gold, num_choices=num_choices, starts_in_reasoning=starts_in_reasoning
+        )
+    else:
+        verdict = grade_math_response(
+            text, gold, timeout=timeout, starts_in_reasoning=starts_in_reasoning
+        )
+    estimated = completion_tokens is None
+    n_completion = completion_tokens if completion_tokens is not None else count_tokens(text, tokenizer)
+    n_reasoning = (
+        reasoning_tokens if reasoning_tokens is not None else count_tokens(split.reasoning, tokenizer)
+    )
+    loop = detect_loop(text)
+    truncated = is_truncated(
+        think_closed=split.think_closed,
+        finish_reason=finish_reason,
+        completion_tokens=n_completion if not estimated else None,
+        max_gen_toks=max_gen_toks,
+    )
+    return SampleRecord(
+        task=task,
+        doc_id=doc_id,
+        sample_index=sample_index,
+        raw_output=text,
+        reasoning=split.reasoning,
+        answer_text=split.answer,
+        extracted=verdict.extracted,
+        gold=str(gold),
+        correct=verdict.correct,
+        rule=verdict.rule,
+        reason=verdict.reason,
+        grader=verdict.grader,
+        grader_version=GRADER_VERSION,
+        think_closed=split.think_closed,
+        dialect=split.dialect,
+        truncated=truncated,
+        loop_detected=loop.looping,
+        completion_tokens=n_completion,
+        reasoning_tokens=n_reasoning,
+        tokens_estimated=estimated,
+        finish_reason=finish_reason,
+        prompt_hash=prompt_hash,
+        extra=dict(extra or {}),
+    )
