@@ -48,7 +48,9 @@ REASONING_LINES = [
 
 def equivalent_forms(gold: str) -> list[str]:
     """Spellings a model might use for the gold (all correct by construction)."""
-    forms = [gold, f" {gold} ", gold.replace("\\frac", "\\dfrac"), gold.replace(",", ", ")]
+    forms = [gold, f" {gold} ", gold.replace("\\frac", "\\dfrac")]
+    if not re.fullmatch(r"\d{1,3}(,\d{3})+", gold):  # "58, 500" is a list, not 58,500
+        forms.append(gold.replace(",", ", "))
     if gold.startswith("(") and gold.endswith(")"):
         forms.append("\\left" + gold[:-1] + "\\right)")
     m = re.fullmatch(r"-?\d+", gold)
@@ -78,7 +80,9 @@ def wrong_forms(gold: str, rng: random.Random) -> list[str]:
     if m:
         v = int(gold)
         return [str(w) for w in (v + 1, v * 10, -v - 1) if w != v]
-    out = [gold.replace("2", "3", 1) if "2" in gold else gold + "+1", gold.replace("1", "4", 1) if "1" in gold else "7"]
+    # Change the first digit, and append a term: both change the value (units stay untouched).
+    bumped = re.sub(r"\d", lambda d: str((int(d.group(0)) + 1) % 10), gold, count=1)
+    out = [bumped if bumped != gold else gold + "+1", f"{gold}+7" if "\\text" not in gold and "\\mbox" not in gold else "7"]
     if gold.startswith("(") and "," in gold:
         out.append("[" + gold[1:])
     return [w for w in out if w != gold]

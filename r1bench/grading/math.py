@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 
 from r1bench.grading.normalize import normalize_answer
 from r1bench.grading.numeric import NotNumeric, evaluate, numbers_close
@@ -117,17 +116,20 @@ def _fmt(v: object) -> str:
     return f"{float(v):.10g}"  # type: ignore[arg-type]
 
 
-_MIXED_RE = re.compile(r"^(-?)(\d+)\\frac\{(\d+)\}\{(\d+)\}$")
+# An integer written right before a proper numeric fraction is a mixed number: 2\frac{1}{2} = 5/2.
+_MIXED_RE = re.compile(r"(?<![\d.}^_])(\d+)\\frac\{(\d+)\}\{(\d+)\}")
+
+
+def _mixed_to_sum(m: re.Match[str]) -> str:
+    whole, num, den = m.group(1), int(m.group(2)), int(m.group(3))
+    if 0 < num < den:
+        return f"({whole}+\\frac{{{num}}}{{{den}}})"
+    return m.group(0)
 
 
 def _value(s: str):
-    m = _MIXED_RE.match(s)
-    if m and int(m.group(4)) != 0 and int(m.group(3)) < int(m.group(4)):
-        # A mixed number: 2\frac{1}{2} is 5/2, not 2 * 1/2.
-        value = int(m.group(2)) + Fraction(int(m.group(3)), int(m.group(4)))
-        return -value if m.group(1) else value
     try:
-        return evaluate(s)
+        return evaluate(_MIXED_RE.sub(_mixed_to_sum, s))
     except NotNumeric:
         return None
 

@@ -47,7 +47,6 @@ _SPACING_RE = re.compile(r"\\(?:[,;:!> ]|quad\b|qquad\b|hspace\*?\{[^}]*\}|kern\
 _LEFTRIGHT_RE = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*")
 _TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|textrm|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mbox|operatorname|textnormal)\s*\{([^{}]*)\}")
 _DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree")
-_THOUSANDS_RE = re.compile(r"(?<![\d.])(\d{1,3})((?:\{,\}\d{3})+|(?:,\d{3})+)(?![\d])")
 _IN_PREFIX_RE = re.compile(r"^[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*")
 _FRAC_SHORT_RE = re.compile(r"\\frac\s*(\d)\s*(\d)")
 _FRAC_HALF_RE = re.compile(r"\\frac\s*(\d)\s*\{")
@@ -126,7 +125,11 @@ def normalize_answer(answer: str) -> str:
     s = s.replace("%", "").strip()
     s = _IN_PREFIX_RE.sub("", s)
     s = _drop_units(s)
-    s = _THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(2).replace("{,}", "").replace(",", ""), s)
+    # Thousands separators: "{,}" anywhere; a plain "," only when the whole answer is one number
+    # ("58,500"), never inside a tuple or list such as "(12,102)".
+    s = re.sub(r"(\d)\{,\}(?=\d{3})", r"\1", s)
+    if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
+        s = s.replace(",", "")
     s = re.sub(r"(\d)\s+(\d{3})(?!\d)", r"\1\2", s)  # "1 000" (from "1\,000")
     s = _FRAC_SHORT_RE.sub(r"\\frac{\1}{\2}", s)
     s = _FRAC_HALF_RE.sub(r"\\frac{\1}{", s)
