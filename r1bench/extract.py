@@ -157,6 +157,8 @@ def extract_math_answer(answer_text: str) -> Extraction:
         if len(group) > 1:
             return Extraction(", ".join(b[2] for b in group), "boxed_multi")
         return Extraction(group[0][2], "boxed")
+    if any(cmd + "{" in text or cmd + " {" in text for cmd in _BOX_CMDS):
+        return Extraction(None, None)  # a box that never closed: the answer was cut off
     for rule, pattern in _FALLBACKS:
         matches = list(pattern.finditer(text))
         if matches:
@@ -182,7 +184,7 @@ _LETTER = r"[A-J]"
 def _choice_patterns(letters: str) -> list[tuple[str, re.Pattern[str]]]:
     L = f"[{letters}]"
     # A letter as a standalone token: "(C)", "C", "**C**", "\textbf{C}", "C." / "C:" / "C)".
-    tok = rf"(?:\\textbf\{{\s*\(?\s*(?P<l1>{L})\s*\)?\s*\}}|\*\*\s*\(?(?P<l2>{L})\)?\s*\*\*|\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|(?P<l5>{L}))(?![A-Za-z0-9])"
+    tok = rf"(?:\\text(?:bf|rm|it)?\{{\s*\(?\s*(?P<l1>{L})\s*\)?\s*\}}|\*\*\s*\(?(?P<l2>{L})\)?\s*\*\*|\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|(?P<l5>{L}))(?![A-Za-z0-9])"
     flags = re.IGNORECASE
     return [
         ("answer_line", re.compile(rf"(?:^|\n)[\s#>*_]*(?:final\s+)?answer\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?:option\s+|choice\s+)?\$?\s*{tok}", flags)),
@@ -190,7 +192,7 @@ def _choice_patterns(letters: str) -> list[tuple[str, re.Pattern[str]]]:
         ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)\s+(?:is|would\s+be|should\s+be|must\s+be)\s*[:：]?\s*(?:option\s+|choice\s+)?\$?\s*{tok}", flags)),
         ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*(?:option\s+|choice\s+)?{tok}", flags)),
         ("is_correct", re.compile(rf"(?:option\s+|choice\s+)?{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:correct|right|best)(?:\s+(?:answer|option|choice))?", flags)),
-        ("select", re.compile(rf"(?:I\s+(?:choose|select|pick)|I'd\s+(?:choose|go\s+with)|I\s+will\s+go\s+with|go\s+with)\s*(?:option\s+|choice\s+)?{tok}", flags)),
+        ("select", re.compile(rf"(?:I\s+(?:would\s+|will\s+|'ll\s+)?(?:choose|select|pick)|I'd\s+(?:choose|select|pick|go\s+with)|I\s+(?:would|will)\s+go\s+with|go\s+with)\s*(?:option\s+|choice\s+)?{tok}", flags)),
     ]
 
 
@@ -216,36 +218,46 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
     letters = "ABCDEFGHIJ"[:num_choices]
     text = answer_text[-_MAX_SCAN:]
     for rule, pattern in _choice_patterns(letters + letters.lower()):
-        found = []
+        found: list[str] = []
+        matches: list[re.Match[str]] = []
         for m in pattern.finditer(text):
             letter = _letter_of(m)
             # A lowercase bare letter is only accepted when it was in parentheses/bold/boxed.
             if m.groupdict().get("l5") and m.group("l5").islower() and rule != "answer_line":
                 continue
             found.append(letter)
+            matches.append(m)
         if found:
-            if rule in {"is_correct", "select", "answer_is"} and len(set(found)) > 1:
-                # e.g. "The answer is A ... no wait, the answer is C": last wins, but
-                # "A is correct or C is correct" style hedging is checked below.
-                if _hedged(text, letters):
-                    return Extraction(None, None)
+            last = matches[-1]
+            # "Answer: A or B", "The answer is A or C": the committed letter is followed by another.
+            if _ALT_AFTER_RE.match(text, last.end()):
+                return Extraction(None, None)
+            if len(set(found)) > 1 and _hedged_between(text[matches[-2].end() : last.start()]):
+                return Extraction(None, None)
             return Extraction(found[-1], rule)
-    # The whole response is just a letter: "C", "(C)", "C.", "C) Paris".
-    m = re.fullmatch(rf"\s*\(?\**\s*([{letters}])\s*\**\)?\s*(?:[.):]\s*.*)?", text.strip()[:200], re.DOTALL)
-    if m and (len(text.strip()) <= 3 or re.match(rf"\s*\(?([{letters}])[.)]", text.strip())):
+    stripped = text.strip()
+    lines = [ln.strip() for ln in stripped.splitlines() if ln.strip()]
+    option_lines = [ln for ln in lines if re.match(rf"^\(?\**([{letters}])\**[.)]\s", ln)]
+    if len(option_lines) >= 2:
+        return Extraction(None, None)  # the options restated as a list: no commitment
+    # The whole response is one letter token: "C", "(C)", "**C**", "\textbf{(C)}", "C.", "C) Paris".
+    bare = re.sub(r"\\text(?:bf|rm|it)?\{(.*)\}", r"\1", stripped[:200]).replace("*", "").replace("$", "").strip()
+    m = re.fullmatch(rf"\(?\s*([{letters}])\s*\)?\s*(?:[.):]\s*[^\n]*)?", bare)
+    if m and (len(bare) <= 4 or re.match(rf"\(?([{letters}])[.)]", bare)):
         return Extraction(m.group(1).upper(), "bare_letter")
     # The last line starts with a letter option: "B. 42".
-    last = text.strip().splitlines()[-1].strip()
-    m = re.match(rf"^\(?\**([{letters}])\**[.)]\s+\S", last)
+    m = re.match(rf"^\(?\**([{letters}])\**[.)]\s+\S", lines[-1]) if lines else None
     if m:
         return Extraction(m.group(1).upper(), "last_line_option")
     return Extraction(None, None)
 
 
-def _hedged(text: str, letters: str) -> bool:
-    """True when the text explicitly names two options as alternatives ("A or C")."""
-    tail = text[-600:]
-    return bool(
-        re.search(rf"\(?\b([{letters}])\)?\s+or\s+\(?([{letters}])\b\)?", tail)
-        or re.search(r"\b(?:either|both)\b.{0,40}\b(?:or|and)\b", tail, re.IGNORECASE)
-    )
+_ALT_AFTER_RE = re.compile(r"\s*\**\)?\s*(?:,\s*)?or\s+(?:maybe\s+|possibly\s+|perhaps\s+)?(?:option\s+)?\(?\s*[A-J]\b", re.IGNORECASE)
+_CORRECTION_RE = re.compile(r"\b(?:wait|actually|no\b|instead|however|but|re-?check|reconsider|mistake)", re.IGNORECASE)
+
+
+def _hedged_between(between: str) -> bool:
+    """Two different letters joined by "or" with no self-correction between them: not committed."""
+    if _CORRECTION_RE.search(between) or "\n" in between.strip():
+        return False
+    return bool(re.search(r"\bor\b|\beither\b", between, re.IGNORECASE))

@@ -21,7 +21,9 @@ __all__ = ["math_equal", "compare_math", "Comparison"]
 
 _MAX_ANSWER = 5000
 _VAR_RE = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'?"
-_LONE_VAR_LHS = re.compile(rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z]\({_VAR_RE}\))$")
+_LONE_VAR_LHS = re.compile(
+    rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z]\({_VAR_RE}\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
+)
 _OPEN = {"(": ")", "[": "]", "\\{": "\\}"}
 
 
@@ -67,10 +69,20 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
         return _tag(_compare(p, g_eq[1], timeout, depth + 1), "equation")
     if p_eq and g_eq and p_eq[0] == g_eq[0]:
         return _tag(_compare(p_eq[1], g_eq[1], timeout, depth + 1), "equation")
-    if _is_relation(p) != _is_relation(g) and not (p_eq or g_eq):
+    if ("=" in p) != ("=" in g) and not (p_eq or g_eq) and not _is_relation(p.replace("=", "")) and not _is_relation(g.replace("=", "")):
         # "a+3z=0" is an equation, "0" a value: never equal (math-verify would compare "0" to "0").
         if _top_level_split(p, ",") == [p] and _top_level_split(g, ",") == [g]:
             return Comparison(False, "structure", "an equation against a value")
+
+    # Inequalities against intervals: "x<3" is (-\infty,3), "2\leq x<5" is [2,5).
+    p_iv, g_iv = _inequality_to_interval(p), _inequality_to_interval(g)
+    if p_iv or g_iv:
+        return _tag(_compare(p_iv or p, g_iv or g, timeout, depth + 1), "inequality as interval")
+
+    # Numerals with a base subscript: 1011_2.
+    based = _compare_based(p, g)
+    if based is not None:
+        return based
 
     # \pm: "1\pm\sqrt{2}" is the list of both roots.
     if "\\pm" in p or "\\pm" in g or "\\mp" in p or "\\mp" in g:
@@ -149,7 +161,8 @@ def _split_assignment(s: str) -> tuple[str, str] | None:
     """``x=3`` -> ("x", "3") when the left side is a lone variable; None otherwise."""
     if s.count("=") != 1 or any(op in s for op in ("\\leq", "\\geq", "<", ">", "\\neq")):
         return None
-    if _top_level_split(s, ",") != [s]:
+    lhs = s.split("=")[0]
+    if _top_level_split(s, ",") != [s] and not (lhs.startswith("(") and lhs.endswith(")")):
         return None
     lhs, rhs = s.split("=")
     if lhs and rhs and _LONE_VAR_LHS.match(lhs):
@@ -222,7 +235,7 @@ def _structure(s: str) -> _Struct | None:
     items = tuple(_top_level_split(s, ","))
     if len(items) >= 2 and all(items):
         return _Struct("bare", "", "", items)
-    # "1;2;3" and "1\text{ and }2" were rewritten to commas by the caller or are left as text.
+    # "1;2;3" and "1\text{ and }2" were rewritten to commas by normalize_answer.
     return None
 
 
@@ -256,8 +269,8 @@ def _compare_structures(
         # non-structure may still be equal symbolically (e.g. "(1,2)" vs "(1, 2)" handled above).
         if one.kind in {"bare", "set", "tuple", "interval", "closed", "union"}:
             other = g if ps else p
-            if _structure(other) is None and "," not in other:
-                return Comparison(False, "structure", f"{one.kind} vs a single value")
+            if _structure(other) is None and "," not in other and _value(other) is not None:
+                return Comparison(False, "structure", f"{one.kind} vs a single number")
         return None
     if ps.kind == "union" or gs.kind == "union":
         if ps.kind != gs.kind or len(ps.items) != len(gs.items):
@@ -320,3 +333,56 @@ def _matrix_cells(s: str) -> list[list[str]] | None:
         return None
     rows = [r for r in m.group(2).split("\\\\") if r.strip()]
     return [[c.strip() for c in r.split("&")] for r in rows]
+
+
+_NUM_OR_INF = r"-?(?:\\infty|[\d.]+|\\frac\{\d+\}\{\d+\}|\\sqrt\{\d+\}|\\pi)"
+_LT = r"(<|\\leq|\\le(?![a-z])|>|\\geq|\\ge(?![a-z]))"
+_ONE_SIDED = re.compile(rf"^({_VAR_RE}){_LT}({_NUM_OR_INF})$")
+_ONE_SIDED_REV = re.compile(rf"^({_NUM_OR_INF}){_LT}({_VAR_RE})$")
+_TWO_SIDED = re.compile(rf"^({_NUM_OR_INF}){_LT}({_VAR_RE}){_LT}({_NUM_OR_INF})$")
+
+
+def _inequality_to_interval(s: str) -> str | None:
+    """``x<3`` -> ``(-\\infty,3)``; ``2\\leq x<5`` -> ``[2,5)``; None when not a simple inequality."""
+    def closed(op: str) -> bool:
+        return op.startswith("\\")
+
+    m = _ONE_SIDED.match(s)
+    if m:
+        op, bound = m.group(2), m.group(3)
+        if op in ("<", "\\leq", "\\le"):
+            return f"(-\\infty,{bound}{']' if closed(op) else ')'}"
+        return f"{'[' if closed(op) else '('}{bound},\\infty)"
+    m = _ONE_SIDED_REV.match(s)
+    if m:
+        bound, op = m.group(1), m.group(2)
+        if op in ("<", "\\leq", "\\le"):  # 3 < x
+            return f"{'[' if closed(op) else '('}{bound},\\infty)"
+        return f"(-\\infty,{bound}{']' if closed(op) else ')'}"
+    m = _TWO_SIDED.match(s)
+    if m:
+        lo, op1, _, op2, hi = m.groups()
+        if op1 in ("<", "\\leq", "\\le") and op2 in ("<", "\\leq", "\\le"):
+            return f"{'[' if closed(op1) else '('}{lo},{hi}{']' if closed(op2) else ')'}"
+    return None
+
+
+_BASED_RE = re.compile(r"^([0-9A-Fa-f]+)_\{?(\d{1,2})\}?$")
+
+
+def _compare_based(p: str, g: str) -> Comparison | None:
+    """Numerals in a base: both subscripted compare by value; a bare numeral must match the digits."""
+    pm, gm = _BASED_RE.match(p), _BASED_RE.match(g)
+    if not pm and not gm:
+        return None
+    if pm and gm:
+        try:
+            a, b = int(pm.group(1), int(pm.group(2))), int(gm.group(1), int(gm.group(2)))
+        except ValueError:
+            return Comparison(False, "based", "digit not valid in its base")
+        return Comparison(a == b, "based", "" if a == b else f"{a} != {b} in base 10")
+    digits, bare = (gm.group(1), p) if gm else (pm.group(1), g)  # type: ignore[union-attr]
+    if re.fullmatch(r"[0-9A-Fa-f]+", bare):
+        same = bare.lstrip("0").upper() == digits.lstrip("0").upper()
+        return Comparison(same, "based", "" if same else "digits differ")
+    return None

@@ -43,7 +43,7 @@ _UNICODE = {
     "\u00bd": "\\frac{1}{2}",
 }
 
-_SPACING_RE = re.compile(r"\\(?:[,;:!> ]|quad\b|qquad\b|hspace\*?\{[^}]*\}|kern\s*[-\d.]+\w*|thinspace\b|enspace\b|medspace\b)")
+_SPACING_RE = re.compile(r"(?<!\\)\\(?:[,;:!> ]|quad\b|qquad\b|hspace\*?\{[^}]*\}|kern\s*[-\d.]+\w*|thinspace\b|enspace\b|medspace\b)")
 _LEFTRIGHT_RE = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*")
 _TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|textrm|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mbox|operatorname|textnormal)\s*\{([^{}]*)\}")
 _DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree")
@@ -52,7 +52,7 @@ _FRAC_SHORT_RE = re.compile(r"\\frac\s*(\d)\s*(\d)")
 _FRAC_HALF_RE = re.compile(r"\\frac\s*(\d)\s*\{")
 _FRAC_HALF2_RE = re.compile(r"\\frac\s*\{([^{}]*)\}\s*(\d)")
 _SQRT_SHORT_RE = re.compile(r"\\sqrt\s*(\d+|[A-Za-z])(?![\w{])")
-_CMD_SPACE_RE = re.compile(r"(\\[A-Za-z]+)\s+(?=[A-Za-z0-9])")
+_CMD_SPACE_RE = re.compile(r"(\\[A-Za-z]+)\s+(?=[A-Za-z])")
 
 
 def strip_math_delimiters(s: str) -> str:
@@ -84,18 +84,20 @@ def _replace_text_commands(s: str) -> str:
     return s
 
 
+_TRAILING_WORD_RE = re.compile(r"(?:(?<=\s)|(?<=[\d}]))([A-Za-z]+)\.?\s*(?:\^\s*\{?\d\}?)?\s*$")
+
+
 def _drop_units(s: str) -> str:
-    """Drop trailing unit words after something that looks like a value: ``5 cm^2`` -> ``5``."""
-    m = re.fullmatch(r"(.*?[\d}\)\]a-zA-Z])\s*((?:[A-Za-z]+\.?\s*(?:\^\s*\{?\d\}?)?\s*)+)", s)
-    if not m:
-        return s
-    value, tail = m.group(1), m.group(2)
-    words = re.findall(r"[A-Za-z]+", tail)
-    if words and all(w.lower() in UNIT_WORDS for w in words):
-        stripped = value.strip()
-        # Only when what is left still contains a digit (so "m" alone or "x in" survive).
-        if re.search(r"\d", stripped):
-            return stripped
+    """Drop trailing unit words after a value: ``5 cm^2`` -> ``5``, ``9\\pi square units`` -> ``9\\pi``."""
+    out = s
+    while True:
+        m = _TRAILING_WORD_RE.search(out)
+        if not m or m.group(1).lower() not in UNIT_WORDS:
+            break
+        out = out[: m.start()].rstrip()
+    # Keep the original when nothing value-like is left ("m", "in", "per" on their own).
+    if out != s and out and (re.search(r"\d", out) or "\\" in out):
+        return out
     return s
 
 
@@ -140,9 +142,11 @@ def normalize_answer(answer: str) -> str:
     s = s.replace("\\varnothing", "\\emptyset")
     s = s.replace("\\lbrace", "\\{").replace("\\rbrace", "\\}")
     # Spaces carry no meaning in LaTeX math except after a command name ("\pi r").
-    s = _CMD_SPACE_RE.sub(r"\1{}", s)
-    s = s.replace(" ", "")
+    s = _CMD_SPACE_RE.sub(lambda m: m.group(1) + "\x00", s)
+    s = s.replace(" ", "").replace("\x00", " ")
     s = s.rstrip(".")
+    if ";" in s and "," not in s:
+        s = s.replace(";", ",")
     # A lone option letter in parentheses or bold: "(C)" -> "C".
     m = re.fullmatch(r"\(([A-Ea-e])\)", s)
     if m:
