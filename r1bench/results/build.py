@@ -1,0 +1,361 @@
+"""Regenerate ``results/LEADERBOARD.md`` and ``results/plots/*.png`` from the JSON store.
+
+:func:`render` is a pure function from the store to ``{relative path: bytes}``; :func:`build`
+writes those files (atomically) and :func:`check` compares them with what is on disk. Output
+depends only on the JSON files: no dates, sorted rows, fixed plot style, so running twice changes
+nothing and CI can check that the committed output is up to date.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from r1bench.results.leaderboard import BENCHMARKS, load_board
+from r1bench.results.plots import png_text_chunks, render_png
+from r1bench.results.references import Reference, find_conflicts, load_references
+from r1bench.results.schema import atomic_write_bytes
+
+__all__ = ["Row", "Store", "load_store", "benchmark_rows", "render", "build", "check", "Difference"]
+
+log = logging.getLogger(__name__)
+
+Z95 = 1.959964
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a benchmark table: ours (an entry) or a reference (a published number)."""
+
+    benchmark: str
+    model: str
+    ours: bool
+    origin: str  # entry id or source id
+    pass1: float | None
+    se: float | None
+    ci: tuple[float, float] | None
+    ci_approx: bool
+    maj: float | None
+    maj_label: str
+    k: int | None
+    tokens: float | None
+    conflict: bool
+    detail: str
+
+
+@dataclass
+class Store:
+    """Everything the build reads: references, conflicts, boards (benchmark -> board dict)."""
+
+    references: list[Reference]
+    conflicts: list[list[Reference]]
+    boards: dict[str, dict[str, Any]]
+    sources: dict[str, Reference]
+
+
+def load_store(results_dir: str | Path) -> Store:
+    """Load and validate every references/*.json and leaderboards/*.json under ``results_dir``."""
+    root = Path(results_dir)
+    refs = load_references(root / "references")
+    boards: dict[str, dict[str, Any]] = {}
+    for path in sorted((root / "leaderboards").glob("*.json")):
+        board = load_board(path)
+        if board["benchmark"] in boards:
+            # Extra boards (another protocol) of the same benchmark: keep them apart by file stem.
+            boards[f"{board['benchmark']}:{path.stem}"] = board
+        else:
+            boards[board["benchmark"]] = board
+    sources = {}
+    for r in refs:
+        sources.setdefault(r.source_id, r)
+    return Store(refs, find_conflicts(refs), boards, sources)
+
+
+def _approx_se(value: float, n: int) -> float:
+    p = min(max(value / 100.0, 0.0), 1.0)
+    return 100.0 * math.sqrt(p * (1 - p) / n)
+
+
+def benchmark_rows(store: Store, benchmark: str) -> list[Row]:
+    """All rows of one benchmark, best pass@1 first (ties: model, origin)."""
+    bench = BENCHMARKS[benchmark]
+    conflict_ids = {r.id for group in store.conflicts for r in group}
+    rows: list[Row] = []
+    for key, board in sorted(store.boards.items()):
+        if board["benchmark"] != benchmark:
+            continue
+        for e in board["entries"]:
+            p1 = e["metrics"]["pass@1"]
+            maj = e["metrics"].get("maj@k")
+            m = e["model"]
+            name = m["name"] + (f"@{m['revision']}" if m.get("revision") else "")
+            lineage = e.get("lineage") or {}
+            bits = [f"entry `{e['id']}`", f"board `{key}`"]
+            if lineage.get("teacher"):
+                bits.append(f"student of {lineage['teacher']}")
+            if lineage.get("base_model") or m.get("base_model"):
+                bits.append(f"base {lineage.get('base_model') or m.get('base_model')}")
+            bits.append(f"truncated {e['rates']['truncated']:.1f}%")
+            bits.append(f"{e['backend']['name']}, {e['date'] or 'undated'}")
+            rows.append(Row(benchmark, name, True, e["id"], p1["value"], p1.get("stderr"),
+                            tuple(p1["ci95"]) if p1.get("ci95") else None, False,
+                            maj["value"] if maj else None, f"maj@{e['protocol']['k']}" if maj else "",
+                            e["protocol"]["k"], e.get("mean_reasoning_tokens") or e["mean_completion_tokens"],
+                            False, "; ".join(bits)))
+    groups: dict[tuple[str, str, str], list[Reference]] = {}
+    for r in store.references:
+        if r.benchmark == benchmark:
+            groups.setdefault((r.model, r.source_id, r.measured_by), []).append(r)
+    for (model, source_id, measured_by), refs in sorted(groups.items()):
+        main = next((r for r in refs if r.metric in ("pass@1", "accuracy")), None)
+        maj = next((r for r in refs if r.metric.startswith("maj@")), None)
+        n = (main.protocol.get("n_questions") if main else None) or bench.n_questions
+        se = _approx_se(main.value, n) if main else None
+        ci = (max(0.0, main.value - Z95 * se), min(100.0, main.value + Z95 * se)) if main and se is not None else None
+        detail = f"`{source_id}`"
+        if measured_by not in source_id:
+            detail += f" (measured by {measured_by})"
+        rows.append(Row(benchmark, model, False, source_id, main.value if main else None, se, ci, True,
+                        maj.value if maj else None, maj.metric if maj else "",
+                        (main or maj).protocol.get("k"), None,
+                        any(r.id in conflict_ids for r in refs), detail))
+    rows.sort(key=lambda r: (r.pass1 is None, -(r.pass1 or 0.0), r.model, not r.ours, r.origin))
+    return rows
+
+
+def _fmt(x: float | None, nd: int = 1) -> str:
+    return "—" if x is None else f"{x:.{nd}f}"
+
+
+def _inside_noise(a: Row, b: Row) -> bool:
+    if a.pass1 is None or b.pass1 is None or a.se is None or b.se is None:
+        return False
+    return abs(a.pass1 - b.pass1) < Z95 * math.sqrt(a.se ** 2 + b.se ** 2)
+
+
+def _esc(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _protocol_line(board: dict[str, Any]) -> str:
+    p = board["protocol"]
+    return (f"k = {p['k']}, temperature {_fmt(p['temperature'], 2) if p['temperature'] is not None else '—'}, "
+            f"top_p {p['top_p'] if p['top_p'] is not None else '—'}, up to {p['max_gen_toks'] or '—'} generated "
+            f"tokens, prompt preset `{p['prompt_preset'] or 'unset'}` (hash `{p['prompt_hash'] or 'unset'}`), "
+            f"task version {p['task_version'] or 'unset'}, grader {p['grader_version'] or 'unset'}, "
+            f"{p['n_questions'] or 'all'} questions")
+
+
+def _benchmark_section(store: Store, benchmark: str, rows: list[Row]) -> list[str]:
+    b = BENCHMARKS[benchmark]
+    lines = [f"## {b.title} (`{b.task}`)", "",
+             f"{b.n_questions} questions: one question is {100 / b.n_questions:.2f} points of pass@1.", ""]
+    for key, board in sorted(store.boards.items()):
+        if board["benchmark"] == benchmark:
+            lines.append(f"Board `{key}` protocol: {_protocol_line(board)}.  ")
+    lines += ["", f"![{b.title}: pass@1 with 95% CI](plots/{benchmark}_scores.png)", "",
+              "| # | Model | Origin | pass@1 % | 95% CI | maj@k % | k | Noise | Source |",
+              "|---:|---|---|---:|---|---:|---:|---|---|"]
+    for i, r in enumerate(rows, 1):
+        origin = "**ours**" if r.ours else "ref" + (" ⚠" if r.conflict else "")
+        model = f"**{_esc(r.model)}**" if r.ours else _esc(r.model)
+        ci = "—" if r.ci is None else ("~" if r.ci_approx else "") + f"{r.ci[0]:.1f}–{r.ci[1]:.1f}"
+        maj = "—" if r.maj is None else f"{r.maj:.1f} ({r.maj_label})"
+        noise = "≈ above" if i > 1 and _inside_noise(rows[i - 2], r) else ""
+        lines.append(f"| {i} | {model} | {origin} | {_fmt(r.pass1)} | {ci} | {maj} | {r.k or '—'} | {noise} | "
+                     f"{_esc(r.detail)} |")
+    if not any(r.ours for r in rows):
+        lines += ["", "_No r1bench runs on this board yet: `r1bench leaderboard add <lm-eval output dir>`._"]
+    return lines + [""]
+
+
+def _suite_section(store: Store, per_bench: dict[str, list[Row]]) -> list[str]:
+    cols = list(BENCHMARKS)
+    table: dict[tuple[bool, str, str], dict[str, float]] = {}
+    for bm, rows in per_bench.items():
+        for r in rows:
+            if r.pass1 is None:
+                continue
+            key = (r.ours, r.model, "ours" if r.ours else r.origin)
+            # Ours: the best entry per model; references: one value per source.
+            table.setdefault(key, {})
+            table[key][bm] = max(table[key].get(bm, -1.0), r.pass1)
+    items = []
+    for (ours, model, origin), vals in table.items():
+        mean = sum(vals.values()) / len(vals)
+        items.append((-len(vals), -mean, model, origin, ours, vals, mean))
+    items.sort()
+    lines = ["## Suite (`r1_suite`)", "",
+             "pass@1 % per benchmark; the mean is over the benchmarks a row has (count in brackets), so "
+             "only rows with the same count compare.", "",
+             "| Model | Origin | " + " | ".join(BENCHMARKS[c].title for c in cols) + " | Mean (n) |",
+             "|---|---|" + "---:|" * len(cols) + "---:|"]
+    for _, _, model, origin, ours, vals, mean in items:
+        cells = " | ".join(_fmt(vals.get(c)) for c in cols)
+        label = f"**{_esc(model)}**" if ours else _esc(model)
+        lines.append(f"| {label} | {'**ours**' if ours else origin} | {cells} | {mean:.1f} ({len(vals)}) |")
+    return lines + [""]
+
+
+def _conflict_section(store: Store) -> list[str]:
+    lines = ["## Conflicting reports", "",
+             "The same measurement reported with different values; both are kept (⚠ in the tables).", ""]
+    if not store.conflicts:
+        return lines + ["None.", ""]
+    lines += ["| Model | Benchmark | Metric | Measured by | Value | Source | Location |", "|---|---|---|---|---:|---|---|"]
+    for group in store.conflicts:
+        for r in group:
+            lines.append(f"| {_esc(r.model)} | {BENCHMARKS[r.benchmark].title} | {r.metric} | {r.measured_by} | "
+                         f"{r.value:.1f} | {r.source_id} | {_esc(r.location)} |")
+    return lines + [""]
+
+
+def _sources_section(store: Store) -> list[str]:
+    lines = ["## Sources", ""]
+    for sid in sorted(store.sources):
+        r = store.sources[sid]
+        url = f" <{r.source_url}>" if r.source_url else ""
+        lines.append(f"- `{sid}` ({r.source_kind}, `results/references/{r.file}`): {_esc(r.source_title)}.{url}")
+    return lines + [""]
+
+
+def _score_plot(benchmark: str, rows: list[Row]) -> bytes:
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in rows if r.pass1 is not None]
+    data = [[r.model, r.origin, r.pass1, r.ci, r.ours, r.conflict] for r in rows]
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(8.0, 0.24 * max(len(rows), 3) + 1.3))
+        for i, r in enumerate(reversed(rows)):
+            lo, hi = r.ci if r.ci else (r.pass1, r.pass1)
+            color = "tab:blue" if r.ours else ("tab:red" if r.conflict else "0.45")
+            marker = "o" if r.ours else ("x" if r.conflict else "s")
+            ax.errorbar([r.pass1], [i], xerr=[[r.pass1 - lo], [hi - r.pass1]], fmt=marker, color=color,
+                        ms=4, capsize=2, lw=1)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([f"{r.model} [{'ours' if r.ours else r.origin}]" for r in reversed(rows)], fontsize=6)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("pass@1 % (bars: 95% CI; references: approximate)")
+        ax.set_title(f"{BENCHMARKS[benchmark].title} pass@1\nblue: r1bench runs, grey: references, red x: conflicting reports")
+        fig.tight_layout()
+        return fig
+
+    return render_png(draw, data)
+
+
+def _tokens_plot(per_bench: dict[str, list[Row]]) -> bytes:
+    import matplotlib.pyplot as plt
+
+    pts = [(bm, r.model, r.tokens, r.pass1, r.ci) for bm, rows in per_bench.items() for r in rows
+           if r.ours and r.tokens is not None and r.pass1 is not None]
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(6.0, 4.0))
+        if not pts:
+            ax.text(0.5, 0.5, "no r1bench runs on the leaderboards yet", ha="center", va="center",
+                    transform=ax.transAxes)
+        for j, bm in enumerate(BENCHMARKS):
+            sel = [p for p in pts if p[0] == bm]
+            if not sel:
+                continue
+            ax.errorbar([p[2] for p in sel], [p[3] for p in sel],
+                        yerr=[[p[3] - p[4][0] for p in sel], [p[4][1] - p[3] for p in sel]],
+                        fmt="os^D"[j], ms=4, capsize=2, lw=1, label=BENCHMARKS[bm].title)
+            for p in sel:
+                ax.annotate(p[1], (p[2], p[3]), fontsize=6, xytext=(3, 3), textcoords="offset points")
+        if pts:
+            ax.legend(fontsize=7)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("mean thinking tokens per sample (reasoning tokens, else completion tokens)")
+        ax.set_ylabel("pass@1 %")
+        ax.set_title("Accuracy against mean thinking tokens (r1bench runs)")
+        fig.tight_layout()
+        return fig
+
+    return render_png(draw, pts)
+
+
+def render(results_dir: str | Path) -> dict[str, bytes]:
+    """All generated files (path relative to ``results_dir`` -> bytes), computed from the JSON store."""
+    store = load_store(results_dir)
+    per_bench = {bm: benchmark_rows(store, bm) for bm in BENCHMARKS}
+    md = ["# r1bench leaderboard", "",
+          "<!-- Generated by `r1bench leaderboard build` from results/leaderboards/*.json and "
+          "results/references/*.json. Do not edit by hand. -->", "",
+          "Scores are pass@1 in percent (mean correctness over k samples per question, DeepSeek-R1 "
+          "protocol). **ours** = measured by r1bench (entry id in the Source column); ref = a published "
+          "number with its source. 95% CI: ours = bootstrap over questions; `~` = approximate binomial "
+          "interval from the published value and the benchmark size (sources give none). "
+          "`≈ above` = the difference to the row above is inside the noise "
+          "(|Δ| < 1.96·√(se₁² + se₂²)). ⚠ = sources disagree about this number (see Conflicting reports). "
+          "References ran under their own protocols (prompt, grader, token cap); compare with care.", "",
+          "![Accuracy against mean thinking tokens](plots/accuracy_vs_tokens.png)", ""]
+    md += _suite_section(store, per_bench)
+    for bm in BENCHMARKS:
+        md += _benchmark_section(store, bm, per_bench[bm])
+    md += _conflict_section(store)
+    md += _sources_section(store)
+    out = {"LEADERBOARD.md": ("\n".join(md).rstrip() + "\n").encode("utf-8")}
+    for bm in BENCHMARKS:
+        out[f"plots/{bm}_scores.png"] = _score_plot(bm, per_bench[bm])
+    out["plots/accuracy_vs_tokens.png"] = _tokens_plot(per_bench)
+    return out
+
+
+def build(results_dir: str | Path) -> list[Path]:
+    """Write LEADERBOARD.md and the plots under ``results_dir``; return the paths that changed."""
+    root = Path(results_dir)
+    changed = []
+    for rel, data in render(root).items():
+        path = root / rel
+        if not path.exists() or path.read_bytes() != data:
+            atomic_write_bytes(path, data)
+            changed.append(path)
+    log.info("leaderboard build: %d file(s) changed", len(changed))
+    return changed
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A generated file that is missing or differs from what build would write."""
+
+    path: str
+    reason: str
+
+
+def check(results_dir: str | Path) -> list[Difference]:
+    """Compare the committed output with a fresh render; PNG pixels only when matplotlib matches.
+
+    Markdown must match byte for byte. A PNG must carry the same data hash; its bytes must match
+    too when it was drawn by the same matplotlib version (fonts and antialiasing change between
+    versions, the data does not).
+    """
+    root = Path(results_dir)
+    diffs = []
+    for rel, data in render(root).items():
+        path = root / rel
+        if not path.exists():
+            diffs.append(Difference(rel, "missing"))
+            continue
+        old = path.read_bytes()
+        if old == data:
+            continue
+        if rel.endswith(".png"):
+            try:
+                old_chunks = png_text_chunks(old)
+            except ValueError:
+                diffs.append(Difference(rel, "not a PNG"))
+                continue
+            new_chunks = png_text_chunks(data)
+            if old_chunks.get("Comment") != new_chunks.get("Comment"):
+                diffs.append(Difference(rel, "plotted data changed"))
+            elif old_chunks.get("Software") == new_chunks.get("Software"):
+                diffs.append(Difference(rel, "pixels differ under the same matplotlib version"))
+            continue
+        diffs.append(Difference(rel, "content differs"))
+    return diffs
+

@@ -1,0 +1,461 @@
+"""Read an lm-eval output directory (results_<ts>.json + samples_<task>_<ts>.jsonl) into records.
+
+lm-eval writes ``<output_path>/<model>/results_<ts>.json`` and, with ``--log_samples``, one
+``samples_<task>_<ts>.jsonl`` per task whose ``filtered_resps`` hold the r1 filter's per-sample
+records. lm-eval 0.4.13 stringifies everything inside ``filtered_resps`` with ``str()``, so a
+record arrives as a dict, a JSON string or a Python-literal string; :func:`parse_record` reads all
+three without evaluating code. :func:`build_entry` turns one task of a run into a leaderboard entry.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import logging
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from r1bench.metrics import bootstrap_ci, pass_at_k, stderr
+from r1bench.results.leaderboard import BENCHMARKS, TASK_TO_BENCHMARK, entry_id
+from r1bench.results.schema import ResultsFileError
+
+__all__ = [
+    "RunFiles",
+    "SampleDoc",
+    "TaskRun",
+    "find_runs",
+    "load_results_json",
+    "parse_record",
+    "read_samples",
+    "load_task_runs",
+    "task_protocol",
+    "model_info",
+    "score_summary",
+    "build_entry",
+]
+
+log = logging.getLogger(__name__)
+
+_RESULTS_RE = re.compile(r"^results_(?P<ts>.+)\.json$")
+# Record fields the results code relies on (a subset of r1bench.records.SampleRecord).
+REQUIRED_RECORD_FIELDS = ("correct", "extracted", "truncated", "loop_detected", "completion_tokens")
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """One lm-eval results file and the samples files written with it (task -> path)."""
+
+    results_path: Path
+    timestamp: str
+    samples: dict[str, Path]
+
+
+@dataclass
+class SampleDoc:
+    """One question of a samples file: lm-eval's doc and its k per-sample record dicts."""
+
+    doc_id: int
+    doc: dict[str, Any]
+    target: str
+    records: list[dict[str, Any]]
+    line: int = 0
+
+
+@dataclass
+class TaskRun:
+    """One task of one run: the results JSON, the task name and its parsed samples."""
+
+    files: RunFiles
+    results: dict[str, Any]
+    task: str
+    docs: list[SampleDoc] = field(default_factory=list)
+
+    @property
+    def samples_path(self) -> Path | None:
+        return self.files.samples.get(self.task)
+
+
+def find_runs(path: str | os.PathLike) -> list[RunFiles]:
+    """All results_<ts>.json under ``path`` (a file or a folder, searched recursively), oldest first."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: no such file or directory")
+    files = [p] if p.is_file() else sorted(p.rglob("results_*.json"))
+    runs = []
+    for rp in files:
+        m = _RESULTS_RE.match(rp.name)
+        if not m:
+            raise ResultsFileError(rp, "not an lm-eval results file (expected results_<timestamp>.json)")
+        ts = m.group("ts")
+        samples = {}
+        for sp in sorted(rp.parent.glob(f"samples_*_{ts}.jsonl")):
+            task = sp.name[len("samples_"): -len(f"_{ts}.jsonl")]
+            samples[task] = sp
+        runs.append(RunFiles(rp, ts, samples))
+    if not runs:
+        raise FileNotFoundError(f"{p}: no lm-eval results_<timestamp>.json found (run lm-eval with --output_path)")
+    return sorted(runs, key=lambda r: (r.timestamp, str(r.results_path)))
+
+
+def load_results_json(path: str | os.PathLike) -> dict[str, Any]:
+    """Parse an lm-eval results JSON and check the keys r1bench reads."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(p, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    if not isinstance(data, dict):
+        raise ResultsFileError(p, "top level must be a JSON object")
+    for key, typ in (("results", dict), ("configs", dict), ("config", dict)):
+        if not isinstance(data.get(key), typ):
+            raise ResultsFileError(p, "missing or not an object (is this lm-eval output?)", field=key)
+    return data
+
+
+def parse_record(value: Any, *, where: str = "") -> dict[str, Any]:
+    """A per-sample record from a dict, a JSON string or a Python-literal string (no code runs)."""
+    rec: Any = value
+    if isinstance(value, str):
+        try:
+            rec = json.loads(value)
+        except json.JSONDecodeError:
+            try:
+                rec = ast.literal_eval(value)  # literals only: never evaluates code
+            except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+                raise ValueError(f"{where}: filtered response is not a record: {value[:80]!r}") from exc
+    if not isinstance(rec, dict):
+        raise ValueError(f"{where}: filtered response is a {type(rec).__name__}, not a record dict "
+                         "(was the task run with the r1 filter?)")
+    missing = [f for f in REQUIRED_RECORD_FIELDS if f not in rec]
+    if missing:
+        raise ValueError(f"{where}: record lacks field(s) {', '.join(missing)}")
+    return rec
+
+
+def _flatten(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        out: list[Any] = []
+        for item in value:
+            out.extend(_flatten(item))
+        return out
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        # A whole list stringified by lm-eval's sanitize_list on a non-list container.
+        try:
+            inner = ast.literal_eval(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return [value]
+        return _flatten(inner) if isinstance(inner, list) else [value]
+    return [value]
+
+
+def read_samples(path: str | os.PathLike) -> list[SampleDoc]:
+    """Parse a samples_<task>_<ts>.jsonl: one SampleDoc per line, sorted by doc_id."""
+    p = Path(path)
+    docs: list[SampleDoc] = []
+    with p.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{p}:{lineno}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ResultsFileError(p, f"line {lineno}: invalid JSON: {exc.msg}") from exc
+            if not isinstance(row, dict) or "filtered_resps" not in row:
+                raise ResultsFileError(p, f"line {lineno}: not an lm-eval sample (no filtered_resps)",
+                                       field="filtered_resps")
+            try:
+                records = [parse_record(v, where=where) for v in _flatten(row["filtered_resps"])]
+            except ValueError as exc:
+                raise ResultsFileError(p, str(exc), entry=f"line {lineno}", field="filtered_resps") from exc
+            if not records:
+                raise ResultsFileError(p, "no records", entry=f"line {lineno}", field="filtered_resps")
+            records.sort(key=lambda r: r.get("sample_index", 0))
+            doc = row.get("doc") if isinstance(row.get("doc"), dict) else {}
+            docs.append(SampleDoc(int(row.get("doc_id", len(docs))), doc, str(row.get("target", "")),
+                                  records, lineno))
+    if not docs:
+        raise ResultsFileError(p, "samples file is empty")
+    docs.sort(key=lambda d: d.doc_id)
+    return docs
+
+
+def load_task_runs(path: str | os.PathLike, *, tasks: list[str] | None = None,
+                   with_samples: bool = True) -> list[TaskRun]:
+    """Every task (optionally only ``tasks``) of every run under ``path``, samples parsed."""
+    out = []
+    for files in find_runs(path):
+        results = load_results_json(files.results_path)
+        for task in sorted(results["configs"]):
+            if tasks and task not in tasks:
+                continue
+            run = TaskRun(files, results, task)
+            if with_samples and task in files.samples:
+                run.docs = read_samples(files.samples[task])
+            out.append(run)
+    return out
+
+
+def _parse_args_string(text: str) -> dict[str, Any]:
+    """``a=1,b=x,c={d:1,e:2}`` -> dict (commas inside braces/brackets kept); values stay strings."""
+    out: dict[str, Any] = {}
+    depth, cur, parts = 0, "", []
+    for ch in text:
+        if ch in "{[(":
+            depth += 1
+        elif ch in "}])":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    for part in parts:
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def _model_args(results: dict[str, Any]) -> dict[str, Any]:
+    args = results["config"].get("model_args")
+    if isinstance(args, dict):
+        return dict(args)
+    if isinstance(args, str):
+        return _parse_args_string(args)
+    return {}
+
+
+def model_info(results: dict[str, Any]) -> dict[str, Any]:
+    """Model, backend, dtype and parallelism of a run, from lm-eval's ``config`` and ``model_args``."""
+    args = _model_args(results)
+    backend = str(results["config"].get("model") or results.get("model_source") or "unknown")
+    adapter = args.get("peft") or args.get("lora_local_path") or args.get("adapter")
+    name = (args.get("pretrained") or args.get("model") or args.get("path") or results.get("model_name")
+            or "unknown")
+    raw_args = results["config"].get("model_args")
+    return {
+        "model": {
+            "name": str(adapter or name),
+            "revision": str(args["revision"]) if args.get("revision") else None,
+            "adapter": str(adapter) if adapter else None,
+            "base_model": str(name) if adapter else None,
+        },
+        "backend": {
+            "name": backend,
+            "version": results.get("transformers_version") if backend in {"hf", "hf-auto"} else None,
+            "lm_eval_version": results.get("lm_eval_version"),
+            "transformers_version": results.get("transformers_version"),
+            "model_args": raw_args if isinstance(raw_args, str) else json.dumps(raw_args or {}, sort_keys=True),
+        },
+        "dtype": str(args.get("dtype") or args.get("torch_dtype")) if (args.get("dtype") or args.get("torch_dtype")) else None,
+        "tensor_parallel_size": int(args.get("tensor_parallel_size") or 1),
+        "data_parallel_size": int(args.get("data_parallel_size") or 1),
+    }
+
+
+def _gen_kwargs(results: dict[str, Any], task: str) -> dict[str, Any]:
+    gk = dict(results["configs"][task].get("generation_kwargs") or {})
+    cli = results["config"].get("gen_kwargs")
+    if isinstance(cli, str) and cli:
+        cli = _parse_args_string(cli)
+    if isinstance(cli, dict):
+        gk.update(cli)
+    return gk
+
+
+def _num(value: Any, cast: type) -> Any:
+    if value is None or value == "":
+        return None
+    if cast is bool:
+        return value if isinstance(value, bool) else str(value).lower() in {"true", "1", "yes"}
+    return cast(float(value)) if cast is int else cast(value)
+
+
+def task_protocol(run: TaskRun) -> dict[str, Any]:
+    """The protocol of one task of a run (k, sampling, cap, prompt, grader, question count)."""
+    results, task = run.results, run.task
+    cfg = results["configs"][task]
+    meta = cfg.get("metadata") or {}
+    gk = _gen_kwargs(results, task)
+    version = results.get("versions", {}).get(task, meta.get("version"))
+    k = meta.get("k") or cfg.get("repeats")
+    if k is None:
+        raise ResultsFileError(run.files.results_path, "no k (metadata.k or repeats)",
+                               entry=task, field=f"configs.{task}.metadata.k")
+    grader_version = meta.get("grader_version")
+    prompt_hash = meta.get("prompt_hash")
+    if run.docs:
+        first = run.docs[0].records[0]
+        grader_version = grader_version or first.get("grader_version")
+        prompt_hash = prompt_hash or first.get("prompt_hash")
+    n = (results.get("n-samples", {}).get(task) or {}).get("effective")
+    return {
+        "task": task,
+        "task_version": None if version is None else str(version),
+        "k": int(k),
+        "temperature": _num(gk.get("temperature"), float),
+        "top_p": _num(gk.get("top_p"), float),
+        "max_gen_toks": _num(gk.get("max_gen_toks", gk.get("max_new_tokens")), int),
+        "do_sample": _num(gk.get("do_sample"), bool),
+        "prompt_preset": meta.get("prompt_preset"),
+        "prompt_hash": prompt_hash,
+        "grader_version": None if grader_version is None else str(grader_version),
+        "n_questions": int(n) if n is not None else (len(run.docs) or None),
+    }
+
+
+def _pct(x: float) -> float:
+    return round(100.0 * float(x), 4)
+
+
+def _score(values: list[float]) -> dict[str, Any]:
+    lo, hi = bootstrap_ci(values)
+    return {"value": _pct(np.mean(values)), "stderr": _pct(stderr(values)), "ci95": [_pct(lo), _pct(hi)]}
+
+
+def score_summary(docs: list[SampleDoc], k: int) -> dict[str, Any]:
+    """pass@1 and pass@k (with stderr, bootstrap CI) and rates from the records, in percent."""
+    per_q_p1 = [float(np.mean([bool(r["correct"]) for r in d.records])) for d in docs]
+    per_q_pk = [pass_at_k(len(d.records), sum(bool(r["correct"]) for r in d.records), k) for d in docs]
+    allrecs = [r for d in docs for r in d.records]
+    reasoning = [r.get("reasoning_tokens") for r in allrecs]
+    return {
+        "metrics": {"pass@1": _score(per_q_p1), "pass@k": _score(per_q_pk)},
+        "rates": {
+            "truncated": _pct(np.mean([bool(r["truncated"]) for r in allrecs])),
+            "no_answer": _pct(np.mean([r.get("extracted") is None for r in allrecs])),
+            "loop": _pct(np.mean([bool(r["loop_detected"]) for r in allrecs])),
+        },
+        "mean_completion_tokens": round(float(np.mean([r["completion_tokens"] for r in allrecs])), 2),
+        "mean_reasoning_tokens": (round(float(np.mean(reasoning)), 2)
+                                  if all(isinstance(x, (int, float)) for x in reasoning) else None),
+    }
+
+
+def _date(run: TaskRun) -> str | None:
+    ts = run.results.get("date")
+    if isinstance(ts, (int, float)):
+        return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return run.files.timestamp or None
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_name: str | None = None,
+                revision: str | None = None, allow_partial: bool = False,
+                notes: str | None = None) -> dict[str, Any]:
+    """One leaderboard entry (schema v1) for one task of a run; raises on anything inconsistent."""
+    rp = run.files.results_path
+    if run.task not in TASK_TO_BENCHMARK:
+        raise ResultsFileError(rp, f"task {run.task!r} has no leaderboard (known: {', '.join(TASK_TO_BENCHMARK)})",
+                               entry=run.task)
+    if run.samples_path is None or not run.docs:
+        raise ResultsFileError(rp, f"no samples_{run.task}_{run.files.timestamp}.jsonl beside it: run "
+                               "lm-eval with --log_samples so the raw outputs are kept", entry=run.task)
+    ns = run.results.get("n-samples", {}).get(run.task) or {}
+    limit = run.results["config"].get("limit")
+    partial = limit not in (None, 0) or (ns.get("effective") is not None and ns.get("original") is not None
+                                         and ns["effective"] < ns["original"])
+    if partial and not allow_partial:
+        raise ResultsFileError(rp, f"partial run ({ns.get('effective')} of {ns.get('original')} questions, "
+                               f"limit={limit}); leaderboards take full runs (--allow-partial to override)",
+                               entry=run.task, field="n-samples")
+    protocol = task_protocol(run)
+    counts = [len(d.records) for d in run.docs]
+    if min(counts) < protocol["k"]:
+        short = next(d for d in run.docs if len(d.records) < protocol["k"])
+        raise ResultsFileError(run.samples_path, f"doc {short.doc_id} has {len(short.records)} sample(s), "
+                               f"below k = {protocol['k']}", entry=f"line {short.line}", field="filtered_resps")
+    summary = score_summary(run.docs, protocol["k"])
+    res = run.results["results"].get(run.task, {})
+    reported = res.get("pass@1,r1")
+    mine = summary["metrics"]["pass@1"]["value"]
+    if isinstance(reported, (int, float)) and abs(_pct(reported) - mine) > 1e-3:
+        raise ResultsFileError(rp, f"pass@1 {_pct(reported)} disagrees with its samples file ({mine})",
+                               entry=run.task, field=f"results.{run.task}.pass@1,r1")
+    maj = res.get("maj@k,r1")
+    if isinstance(maj, (int, float)):
+        se = res.get("maj@k_stderr,r1")
+        se = float(se) if isinstance(se, (int, float)) else None
+        ci = None if se is None else [_pct(max(0.0, maj - 1.96 * se)), _pct(min(1.0, maj + 1.96 * se))]
+        summary["metrics"]["maj@k"] = {"value": _pct(maj), "stderr": None if se is None else _pct(se), "ci95": ci}
+    info = model_info(run.results)
+    if model_name:
+        info["model"]["name"] = model_name
+    if revision:
+        info["model"]["revision"] = revision
+    run_hash = _sha256(run.samples_path)
+    graders = Counter(str(r.get("grader", "unknown")) for d in run.docs for r in d.records)
+    versions = Counter(str(r.get("r1bench_version")) for d in run.docs for r in d.records if r.get("r1bench_version"))
+    entry = {
+        "id": entry_id(info["model"], protocol, run_hash),
+        **info,
+        "protocol": protocol,
+        "grader": {"name": graders.most_common(1)[0][0], "version": protocol["grader_version"]},
+        "r1bench_version": versions.most_common(1)[0][0] if versions else None,
+        "date": _date(run),
+        **summary,
+        "n_questions": len(run.docs),
+        "samples_per_question": min(counts),
+        "samples_path": _rel(run.samples_path),
+        "results_path": _rel(rp),
+        "run_hash": run_hash,
+        "lineage": _clean_lineage(lineage),
+    }
+    if notes:
+        entry["notes"] = notes
+    log.info("%s: %s pass@1 %.2f (k=%d, %d questions)", run.task, entry["model"]["name"], mine,
+             protocol["k"], len(run.docs))
+    return entry
+
+
+def _clean_lineage(lineage: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not lineage:
+        return None
+    known = ("base_model", "teacher", "data_hash", "recipe")
+    unknown = sorted(set(lineage) - set(known))
+    if unknown:
+        raise ValueError(f"unknown lineage field(s): {', '.join(unknown)} (known: {', '.join(known)})")
+    out = {k: (None if lineage.get(k) in (None, "") else str(lineage[k])) for k in known}
+    return out if any(v is not None for v in out.values()) else None
+
+
+def benchmark_of(task: str) -> str:
+    """Leaderboard benchmark id of an lm-eval task name (``r1_math500`` -> ``math500``)."""
+    try:
+        return TASK_TO_BENCHMARK[task]
+    except KeyError:
+        raise KeyError(f"task {task!r} has no leaderboard (known: {', '.join(sorted(TASK_TO_BENCHMARK))})") from None
+
+
+def task_kind(task: str, docs: list[SampleDoc] | None = None) -> str:
+    """'math' or 'choice' for a task (from the benchmark table, else the docs' ``kind``)."""
+    if task in TASK_TO_BENCHMARK:
+        return BENCHMARKS[TASK_TO_BENCHMARK[task]].kind
+    for d in docs or []:
+        if d.doc.get("kind") in {"math", "choice"}:
+            return str(d.doc["kind"])
+    return "math"

@@ -1,0 +1,221 @@
+"""Leaderboard files: one per benchmark, a fixed protocol, and the runs r1bench measured.
+
+:func:`add_entries` is the heart: a pure function from (board, new entries) to a new board that
+refuses entries with fewer samples per question than the protocol's k, refuses a protocol that
+differs from the board's (naming the field), and never duplicates an entry. A board's protocol
+fields that are ``null`` are not fixed yet: the first run added fixes them.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from r1bench.results.schema import (
+    SCHEMA_VERSION,
+    ResultsFileError,
+    atomic_write_text,
+    dumps_canonical,
+    load_document,
+    validate_document,
+)
+
+__all__ = [
+    "Benchmark",
+    "BENCHMARKS",
+    "TASK_TO_BENCHMARK",
+    "PROTOCOL_FIELDS",
+    "ProtocolMismatch",
+    "TooFewSamples",
+    "default_protocol",
+    "new_board",
+    "load_board",
+    "save_board",
+    "entry_id",
+    "compare_protocol",
+    "add_entries",
+    "AddOutcome",
+    "board_path_for",
+    "load_or_new_board",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A leaderboard benchmark: its id, lm-eval task, display name, size and default k."""
+
+    id: str
+    task: str
+    title: str
+    n_questions: int
+    default_k: int
+    kind: str  # "math" or "choice"
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    b.id: b
+    for b in (
+        Benchmark("aime24", "r1_aime24", "AIME 2024", 30, 64, "math"),
+        Benchmark("math500", "r1_math500", "MATH-500", 500, 4, "math"),
+        Benchmark("gpqa_diamond", "r1_gpqa_diamond", "GPQA-Diamond", 198, 8, "choice"),
+        Benchmark("moleculeqa100", "r1_moleculeqa100", "MoleculeQA-100", 100, 4, "choice"),
+    )
+}
+TASK_TO_BENCHMARK = {b.task: b.id for b in BENCHMARKS.values()}
+
+# Compared between a run and its board, in this order (the first difference is reported).
+PROTOCOL_FIELDS = (
+    "task", "task_version", "k", "temperature", "top_p", "max_gen_toks", "do_sample",
+    "prompt_preset", "prompt_hash", "grader_version", "n_questions",
+)
+
+
+class ProtocolMismatch(ValueError):
+    """A run's protocol differs from its board's in ``field``."""
+
+    def __init__(self, field: str, board_value: Any, run_value: Any, board: str) -> None:
+        self.field, self.board_value, self.run_value = field, board_value, run_value
+        super().__init__(
+            f"protocol field '{field}' differs from the board {board}: board has {board_value!r}, "
+            f"run has {run_value!r} (use --board PATH for a separate board with this protocol)"
+        )
+
+
+class TooFewSamples(ValueError):
+    """A run has fewer samples per question than its protocol's k."""
+
+
+def default_protocol(benchmark: str) -> dict[str, Any]:
+    """The DeepSeek-R1 protocol for ``benchmark``; run-specific fields are null until a run fixes them."""
+    b = BENCHMARKS[benchmark]
+    return {
+        "task": b.task,
+        "task_version": None,
+        "k": b.default_k,
+        "temperature": 0.6,
+        "top_p": 0.95,
+        "max_gen_toks": 32768,
+        "do_sample": True,
+        "prompt_preset": None,
+        "prompt_hash": None,
+        "grader_version": None,
+        "n_questions": None,
+    }
+
+
+def new_board(benchmark: str, protocol: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An empty board for ``benchmark`` (default protocol unless one is given)."""
+    b = BENCHMARKS[benchmark]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "leaderboard",
+        "benchmark": benchmark,
+        "task": b.task,
+        "description": f"{b.title} runs measured by r1bench (pass@1 = mean over k samples, percent).",
+        "protocol": dict(protocol or default_protocol(benchmark)),
+        "entries": [],
+    }
+
+
+def load_board(path: str | Path) -> dict[str, Any]:
+    """Read and validate a leaderboard file."""
+    return load_document(path, kind="leaderboard")
+
+
+def save_board(path: str | Path, board: dict[str, Any]) -> None:
+    """Validate, then write atomically (temp file + rename); entries kept in a stable order."""
+    board = copy.deepcopy(board)
+    board["entries"].sort(key=lambda e: (e["model"]["name"], e["date"] or "", e["id"]))
+    validate_document(board, path)
+    atomic_write_text(path, dumps_canonical(board))
+
+
+def entry_id(model: dict[str, Any], protocol: dict[str, Any], run_hash: str) -> str:
+    """Stable 16-hex id from model (name, revision, adapter), protocol and the run's samples hash."""
+    key = {
+        "model": [model.get("name"), model.get("revision"), model.get("adapter")],
+        "protocol": {f: protocol.get(f) for f in PROTOCOL_FIELDS},
+        "run_hash": run_hash,
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+def compare_protocol(board_protocol: dict[str, Any], run_protocol: dict[str, Any], board: str = "") -> None:
+    """Raise ProtocolMismatch on the first field that differs; board nulls match anything."""
+    for name in PROTOCOL_FIELDS:
+        want = board_protocol.get(name)
+        if want is None:
+            continue
+        got = run_protocol.get(name)
+        if not _same(want, got):
+            raise ProtocolMismatch(name, want, got, board)
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    """What :func:`add_entries` did: the new board and the ids added / skipped as duplicates."""
+
+    board: dict[str, Any]
+    added: tuple[str, ...]
+    duplicates: tuple[str, ...]
+
+
+def add_entries(board: dict[str, Any], entries: list[dict[str, Any]], *, board_name: str = "") -> AddOutcome:
+    """Return a new board with ``entries`` added; refuse short runs and protocol changes, skip duplicates."""
+    out = copy.deepcopy(board)
+    proto = out["protocol"]
+    added: list[str] = []
+    dups: list[str] = []
+    for entry in entries:
+        if entry["samples_per_question"] < proto["k"]:
+            raise TooFewSamples(
+                f"{entry['protocol']['task']}: {entry['samples_per_question']} sample(s) per question, "
+                f"below the protocol's k = {proto['k']} for board {board_name}; pass@1 over fewer "
+                f"samples is not comparable (generate k = {proto['k']} with lm-eval's repeats)"
+            )
+        compare_protocol(proto, entry["protocol"], board_name)
+        ids = {e["id"] for e in out["entries"]}
+        hashes = {e["run_hash"]: e["id"] for e in out["entries"]}
+        if entry["id"] in ids:
+            dups.append(entry["id"])
+            continue
+        if entry["run_hash"] in hashes:
+            log.info("samples of %s already on the board as entry %s", entry["id"], hashes[entry["run_hash"]])
+            dups.append(hashes[entry["run_hash"]])
+            continue
+        for name in PROTOCOL_FIELDS:  # the first run fixes what the board left open
+            if proto.get(name) is None:
+                proto[name] = entry["protocol"].get(name)
+        out["entries"].append(copy.deepcopy(entry))
+        added.append(entry["id"])
+    return AddOutcome(out, tuple(added), tuple(dups))
+
+
+def board_path_for(results_dir: str | Path, benchmark: str) -> Path:
+    """Default board file of a benchmark: ``<results_dir>/leaderboards/<benchmark>.json``."""
+    return Path(results_dir) / "leaderboards" / f"{benchmark}.json"
+
+
+def load_or_new_board(path: str | Path, benchmark: str) -> dict[str, Any]:
+    """The board at ``path`` (validated, benchmark checked) or a fresh one if the file is absent."""
+    p = Path(path)
+    if not p.exists():
+        return new_board(benchmark)
+    board = load_board(p)
+    if board["benchmark"] != benchmark:
+        raise ResultsFileError(p, f"board is for {board['benchmark']!r}, the run is {benchmark!r}",
+                               field="benchmark")
+    return board

@@ -1,0 +1,106 @@
+"""`r1bench leaderboard build`: deterministic output, committed output up to date, conflicts flagged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from r1bench.results.build import benchmark_rows, build, check, load_store, render
+from r1bench.results.leaderboard_cli import add_run
+from r1bench.results.leaderboard_cli import main as lb_main
+from r1bench.results.plots import png_text_chunks
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "lm_eval_output"
+
+
+@pytest.fixture()
+def store(tmp_path):
+    dest = tmp_path / "results"
+    shutil.copytree(RESULTS / "references", dest / "references")
+    shutil.copytree(RESULTS / "leaderboards", dest / "leaderboards")
+    return dest
+
+
+def test_committed_output_is_up_to_date():
+    diffs = check(RESULTS)
+    assert diffs == [], "run `r1bench leaderboard build`: " + ", ".join(f"{d.path} ({d.reason})" for d in diffs)
+
+
+def test_build_twice_is_byte_identical(store, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(FIXTURE, run, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    add_run(run, results_dir=store)
+    assert build(store)  # first build writes everything
+    first = {p: p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
+    assert build(store) == []
+    assert {p: p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()} == first
+    assert render(store) == render(store)
+    assert check(store) == []
+
+
+def test_generated_files_and_png_limits(store):
+    build(store)
+    md = (store / "LEADERBOARD.md").read_text()
+    for title in ("## Suite", "## AIME 2024", "## MATH-500", "## GPQA-Diamond", "## MoleculeQA-100",
+                  "## Conflicting reports", "## Sources"):
+        assert title in md
+    pngs = sorted((store / "plots").glob("*.png"))
+    assert len(pngs) == 5
+    for p in pngs:
+        data = p.read_bytes()
+        chunks = png_text_chunks(data)
+        assert "Comment" in chunks and "Creation Time" not in chunks
+        assert len(data) < 200_000
+
+
+def test_ours_and_references_marked_with_ci_and_noise(store, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(FIXTURE, run, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    add_run(run, results_dir=store)
+    build(store)
+    md = (store / "LEADERBOARD.md").read_text()
+    ours = [ln for ln in md.splitlines() if "| **ours** |" in ln and ln.startswith("| ") and "entry `" in ln]
+    assert len(ours) == 3
+    assert all("–" in ln for ln in ours)  # a CI range on every row of ours
+    assert "≈ above" in md
+    assert "~" in md  # approximate CIs of references
+
+
+@pytest.mark.parametrize("model,values", [
+    ("QwQ-32B-Preview", {44.0, 50.0}),
+    ("DeepSeek-R1-Distill-Llama-8B", {50.4, 41.7}),
+])
+def test_conflicts_are_kept_side_by_side_and_flagged(model, values):
+    store = load_store(RESULTS)
+    groups = [g for g in store.conflicts if g[0].model == model and g[0].benchmark == "aime24"]
+    assert len(groups) == 1
+    assert {r.value for r in groups[0]} == values
+    rows = [r for r in benchmark_rows(store, "aime24") if r.model == model and r.conflict]
+    assert {r.pass1 for r in rows} == values
+
+
+def test_reproductions_are_not_conflicts():
+    store = load_store(RESULTS)
+    flagged = {(g[0].model, g[0].benchmark) for g in store.conflicts}
+    assert ("DeepSeek-R1-Distill-Qwen-7B", "math500") not in flagged  # 92.8 (DeepSeek) vs 94.5 (open-r1)
+
+
+def test_check_detects_stale_output(store, capsys):
+    build(store)
+    (store / "LEADERBOARD.md").write_text("stale\n")
+    assert lb_main(["build", "--results-dir", str(store), "--check"]) == 1
+    assert "LEADERBOARD.md: content differs" in capsys.readouterr().err
+    assert lb_main(["build", "--results-dir", str(store)]) == 0
+    assert lb_main(["build", "--results-dir", str(store), "--check"]) == 0
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["add", "--help"], ["build", "--help"], ["validate", "--help"]])
+def test_help(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        lb_main(argv)
+    assert exc.value.code == 0
+    assert "usage: r1bench leaderboard" in capsys.readouterr().out
