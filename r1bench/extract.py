@@ -67,9 +67,13 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
     else:
         offset = 0
     pos = 0
+    # Next occurrence of each command, re-searched only once passed: linear in the text length.
+    nxt = {cmd: text.find(cmd) for cmd in _BOX_CMDS}
     while True:
-        hits = [(text.find(cmd, pos), cmd) for cmd in _BOX_CMDS]
-        hits = [(i, cmd) for i, cmd in hits if i != -1]
+        for cmd in _BOX_CMDS:
+            if nxt[cmd] != -1 and nxt[cmd] < pos:
+                nxt[cmd] = text.find(cmd, pos)
+        hits = [(i, cmd) for cmd, i in nxt.items() if i != -1]
         if not hits:
             break
         i, cmd = min(hits)

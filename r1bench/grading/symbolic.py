@@ -67,6 +67,10 @@ def _worker_main() -> None:  # pragma: no cover - runs in the child process
     logging.disable(logging.CRITICAL)
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but answers may reach the pipe
+    import math_verify  # noqa: F401 - import before announcing readiness: start-up is not answer time
+
+    out.write("ready\n")
+    out.flush()
     for line in sys.stdin:
         try:
             pred, gold = json.loads(line)
@@ -96,12 +100,24 @@ class _Worker:
             bufsize=1,
         )
 
-    def ask(self, pred: str, gold: str, timeout: float, startup_grace: float = 0.0) -> SymbolicResult:
+        self.ready = False
+
+    def _wait_ready(self, startup_timeout: float = 120.0) -> bool:
+        """Wait for the worker's imports (sympy, math-verify) to finish, once."""
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], startup_timeout)
+        self.ready = bool(ready) and self.proc.stdout.readline().strip() == "ready"
+        return self.ready
+
+    def ask(self, pred: str, gold: str, timeout: float) -> SymbolicResult:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
+            if not self.ready and not self._wait_ready():
+                self.kill()
+                return SymbolicResult("error", "worker failed to start")
             self.proc.stdin.write(json.dumps([pred, gold]) + "\n")
             self.proc.stdin.flush()
-            ready, _, _ = select.select([self.proc.stdout], [], [], timeout + startup_grace)
+            ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
             if not ready:
                 self.kill()
                 return SymbolicResult("timeout", f"no answer within {timeout:g} s")
@@ -227,10 +243,9 @@ def symbolic_equal(pred: str, gold: str, timeout: float = 5.0) -> SymbolicResult
             _cache.move_to_end(key)
             return hit
     pool = _get_pool()
-    worker, new = pool.acquire()
+    worker, _ = pool.acquire()
     try:
-        # A fresh worker first imports sympy and math-verify: that start-up is not the answer's time.
-        result = worker.ask(pred, gold, timeout, startup_grace=30.0 if new else 0.0)
+        result = worker.ask(pred, gold, timeout)
     finally:
         pool.release(worker)
     if result.outcome != "error" or "worker died" not in result.detail:
