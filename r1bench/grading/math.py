@@ -94,6 +94,15 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     pm, gm = _matrix_cells(p), _matrix_cells(g)
     if pm is not None or gm is not None:
         if pm is None or gm is None:
+            # A vector written as a tuple: (1,2,3) against a one-column or one-row matrix.
+            cells, other = (pm, g) if pm is not None else (gm, p)
+            flat = [c for row in cells for c in row]
+            st = _structure(other)
+            if (len(cells) == 1 or all(len(r) == 1 for r in cells)) and st and st.kind == "tuple":
+                a, b = (tuple(flat), st.items) if pm is not None else (st.items, tuple(flat))
+                if len(a) != len(b):
+                    return Comparison(False, "structure", "vector lengths differ")
+                return _match_ordered(a, b, timeout, depth, "vector")
             return _symbolic(p, g, timeout)
         if len(pm) != len(gm) or any(len(a) != len(b) for a, b in zip(pm, gm)):
             return Comparison(False, "structure", "matrix shapes differ")
@@ -171,7 +180,9 @@ def _split_assignment(s: str) -> tuple[str, str] | None:
 
 
 def _expand_pm(s: str) -> str:
-    """``a\\pm b`` -> ``a+b,a-b`` (one \\pm per element; structures elsewhere stay as they are)."""
+    """``a\\pm b`` -> ``a+b,a-b`` (one \\pm per element, also inside a set ``\\{...\\}``)."""
+    if s.startswith("\\{") and s.endswith("\\}") and _balanced_outer(s, 2):
+        return "\\{" + _expand_pm(s[2:-2]) + "\\}"
     parts = _top_level_split(s, ",")
     out = []
     for part in parts:
@@ -337,9 +348,9 @@ def _matrix_cells(s: str) -> list[list[str]] | None:
 
 _NUM_OR_INF = r"-?(?:\\infty|[\d.]+|\\frac\{\d+\}\{\d+\}|\\sqrt\{\d+\}|\\pi)"
 _LT = r"(<|\\leq|\\le(?![a-z])|>|\\geq|\\ge(?![a-z]))"
-_ONE_SIDED = re.compile(rf"^({_VAR_RE}){_LT}({_NUM_OR_INF})$")
-_ONE_SIDED_REV = re.compile(rf"^({_NUM_OR_INF}){_LT}({_VAR_RE})$")
-_TWO_SIDED = re.compile(rf"^({_NUM_OR_INF}){_LT}({_VAR_RE}){_LT}({_NUM_OR_INF})$")
+_ONE_SIDED = re.compile(rf"^({_VAR_RE})\s*{_LT}\s*({_NUM_OR_INF})$")
+_ONE_SIDED_REV = re.compile(rf"^({_NUM_OR_INF})\s*{_LT}\s*({_VAR_RE})$")
+_TWO_SIDED = re.compile(rf"^({_NUM_OR_INF})\s*{_LT}\s*({_VAR_RE})\s*{_LT}\s*({_NUM_OR_INF})$")
 
 
 def _inequality_to_interval(s: str) -> str | None:

@@ -130,8 +130,9 @@ def normalize_answer(answer: str) -> str:
     # Thousands separators: "{,}" anywhere; a plain "," only when the whole answer is one number
     # ("58,500"), never inside a tuple or list such as "(12,102)".
     s = re.sub(r"(\d)\{,\}(?=\d{3})", r"\1", s)
-    if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
-        s = s.replace(",", "")
+    compact = s.replace(" ", "")  # MATH writes "10,\!080": the "\!" became a space above
+    if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", compact):
+        s = compact.replace(",", "")
     s = re.sub(r"(\d)\s+(\d{3})(?!\d)", r"\1\2", s)  # "1 000" (from "1\,000")
     s = _FRAC_SHORT_RE.sub(r"\\frac{\1}{\2}", s)
     s = _FRAC_HALF_RE.sub(r"\\frac{\1}{", s)

@@ -246,8 +246,9 @@ def evaluate(s: str) -> Number:
     return value
 
 
-def numbers_close(a: Number, b: Number, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> bool:
-    """Exact for two rationals, relative tolerance as soon as one side is irrational (a float)."""
+def numbers_close(a: Number, b: Number, rel_tol: float = 1e-9, abs_tol: float = 1e-12) -> bool:
+    """Exact for two rationals; with an irrational side (a float) only floating-point noise is
+    forgiven, so a truncated decimal such as ``3.14159`` is not accepted for ``\\pi``."""
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return a == b
     return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=abs_tol)
