@@ -1,0 +1,403 @@
+"""Thin adapter between lm-eval 0.4.13 task YAMLs (``tasks/``) and the r1bench library.
+
+The YAMLs call these functions with ``!function r1bench.lm_eval_glue.<name>``:
+
+* :func:`load_dataset` (``custom_dataset``): docs from :func:`r1bench.datasets.load_task_docs`,
+  stamped with the run's protocol (k, prompt spec and hash, token limit, tokenizer) so every
+  later step, and every line of the samples file, is self-describing.
+* :func:`doc_to_text` / :func:`doc_to_target`: the prompt preset and the gold answer.
+* :class:`R1Filter` (the filter named ``r1``): each doc's k raw outputs -> k
+  :class:`~r1bench.records.SampleRecord` dicts through :func:`r1bench.records.score_response`.
+* :func:`process_results`: per-doc pass@1 (mean over k), pass@k, maj@k, truncated / no-answer /
+  loop rates and mean completion tokens; lm-eval averages them over docs (``aggregation: mean``).
+* :func:`rescore_samples`: the same scoring re-run on a saved ``samples_<task>_*.jsonl``.
+
+No extraction or grading lives here: it all goes through :mod:`r1bench.records`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from lm_eval.api.filter import Filter
+from lm_eval.api.registry import register_filter
+
+from r1bench.prompts import DEFAULT_SPEC, render_prompt, resolve_spec
+
+__all__ = [
+    "METRICS",
+    "RecordDict",
+    "SampleCountError",
+    "load_dataset",
+    "stamp_docs",
+    "doc_to_text",
+    "doc_to_target",
+    "score_doc",
+    "R1Filter",
+    "process_results",
+    "aggregate",
+    "rescore_samples",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Metric keys written per doc and averaged over docs (results JSON: ``"<key>,r1"``).
+METRICS: tuple[str, ...] = (
+    "pass@1",
+    "pass@k",
+    "maj@k",
+    "truncated_rate",
+    "no_answer_rate",
+    "loop_rate",
+    "mean_completion_tokens",
+)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class RecordDict(dict):
+    """A SampleRecord dict whose ``str()`` is JSON: lm-eval writes ``str(x)`` of every filtered
+    response into the samples file, so each record there is a parseable JSON string."""
+
+    def __str__(self) -> str:
+        return json.dumps(self, ensure_ascii=False, default=str)
+
+
+class SampleCountError(RuntimeError):
+    """A doc has a number of generations different from the task's k (never score on fewer)."""
+
+
+# --------------------------------------------------------------------------- loading docs
+
+
+def load_dataset(**kwargs: Any) -> dict[str, Any]:
+    """``custom_dataset`` hook: ``{"test": Dataset}`` of stamped docs for ``kwargs["r1_task"]``.
+
+    lm-eval calls it with the task's ``metadata`` merged with ``--metadata`` and ``--model_args``
+    (those win), plus ``dataset_kwargs``. Keys used: ``r1_task`` (required), ``k`` (required),
+    ``prompt_preset``, ``max_gen_toks``, ``data_dir`` (else ``R1BENCH_DATA_DIR``),
+    ``starts_in_reasoning`` (``auto``/true/false), ``tokenizer`` or ``pretrained`` (for exact token
+    counts), ``dataset_options`` (a dict passed on to the loader).
+    """
+    import datasets
+
+    from r1bench.datasets import dataset_fingerprint, load_task_docs
+
+    task = kwargs.get("r1_task")
+    if not task:
+        raise ValueError("r1bench task YAML must set dataset_kwargs: {r1_task: <task name>}")
+    options = dict(kwargs.get("dataset_options") or {})
+    data_dir = kwargs.get("data_dir") or None
+    docs = load_task_docs(task, data_dir=data_dir, **options)
+    if not docs:
+        raise ValueError(f"{task}: the loader returned no docs")
+    tokenizer_name = _tokenizer_name(kwargs)
+    stamped = stamp_docs(
+        docs,
+        task=task,
+        k=kwargs.get("k"),
+        prompt_spec=str(kwargs.get("prompt_preset") or DEFAULT_SPEC),
+        max_gen_toks=kwargs.get("max_gen_toks"),
+        starts_in_reasoning=_starts_in_reasoning(kwargs.get("starts_in_reasoning"), tokenizer_name),
+        tokenizer=tokenizer_name,
+    )
+    fingerprint = dataset_fingerprint(docs)
+    for doc in stamped:
+        doc["r1_dataset_fingerprint"] = fingerprint
+    logger.info(
+        "%s: %d docs, k=%s, prompt %s",
+        task,
+        len(stamped),
+        stamped[0]["r1_k"],
+        stamped[0]["r1_prompt_spec"],
+    )
+    return {"test": datasets.Dataset.from_list(_uniform(stamped))}
+
+
+def stamp_docs(
+    docs: Sequence[Mapping[str, Any]],
+    *,
+    task: str,
+    k: Any,
+    prompt_spec: str = DEFAULT_SPEC,
+    max_gen_toks: Any = None,
+    starts_in_reasoning: bool = False,
+    tokenizer: str | None = None,
+) -> list[dict[str, Any]]:
+    """Copy ``docs`` adding ``r1_*`` protocol fields (task, k, prompt spec/hash, limits)."""
+    if k is None:
+        raise ValueError(f"{task}: metadata must set k (the number of samples per question)")
+    k = int(k)
+    if k < 1:
+        raise ValueError(f"{task}: k must be >= 1, got {k}")
+    presets = resolve_spec(prompt_spec)
+    defaults = resolve_spec(DEFAULT_SPEC)
+    out = []
+    for doc in docs:
+        kind = doc.get("kind", "math")
+        preset = presets.get(kind) or defaults[kind]
+        out.append(
+            {
+                **doc,
+                "r1_task": task,
+                "r1_k": k,
+                "r1_prompt_spec": prompt_spec,
+                "r1_prompt_hash": preset.hash,
+                "r1_max_gen_toks": int(max_gen_toks) if max_gen_toks not in (None, "") else None,
+                "r1_starts_in_reasoning": bool(starts_in_reasoning),
+                "r1_tokenizer": tokenizer,
+            }
+        )
+    return out
+
+
+def _uniform(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Dataset.from_list takes its columns from the first row; mixed tasks (r1_smoke) have math and
+    # choice docs with different fields, so give every doc every key.
+    keys: dict[str, None] = {}
+    for doc in docs:
+        keys.update(dict.fromkeys(doc))
+    return [{key: doc.get(key) for key in keys} for doc in docs]
+
+
+def _tokenizer_name(kwargs: Mapping[str, Any]) -> str | None:
+    name = kwargs.get("tokenizer") or kwargs.get("pretrained")
+    return str(name) if name else None
+
+
+@functools.lru_cache(maxsize=8)
+def _load_tokenizer(name: str) -> Any | None:
+    """The model's tokenizer when it is on disk (a folder or the HF cache), else None."""
+    try:
+        from transformers import AutoTokenizer
+
+        local = Path(name).is_dir()
+        return AutoTokenizer.from_pretrained(name, local_files_only=not local)
+    except Exception as exc:  # noqa: BLE001 - any failure only means "estimate token counts"
+        logger.warning("no tokenizer for %r (%s): token counts will be estimated", name, exc)
+        return None
+
+
+def _starts_in_reasoning(value: Any, tokenizer_name: str | None) -> bool:
+    """``auto``: true when the model's chat template pre-fills ``<think>`` (DeepSeek-R1 distills)."""
+    text = str(value).strip().lower() if value is not None else "auto"
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text != "auto":
+        raise ValueError(f"starts_in_reasoning must be auto/true/false, got {value!r}")
+    tok = _load_tokenizer(tokenizer_name) if tokenizer_name else None
+    if tok is None or not getattr(tok, "chat_template", None):
+        return False
+    try:
+        prompt = tok.apply_chat_template(
+            [{"role": "user", "content": "x"}], tokenize=False, add_generation_prompt=True
+        )
+    except Exception:  # noqa: BLE001 - a template that cannot render has no pre-fill
+        return False
+    return str(prompt).rstrip().endswith("<think>")
+
+
+# --------------------------------------------------------------------------- prompt, target
+
+
+def doc_to_text(doc: Mapping[str, Any]) -> str:
+    """The user message: the doc rendered with its stamped prompt spec."""
+    return render_prompt(doc, doc.get("r1_prompt_spec") or DEFAULT_SPEC)
+
+
+def doc_to_target(doc: Mapping[str, Any]) -> str:
+    """The gold answer (math: LaTeX string; choice: the letter)."""
+    return str(doc["answer"])
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _check_count(doc: Mapping[str, Any], n: int) -> int:
+    k = int(doc.get("r1_k") or 0)
+    if k < 1:
+        raise SampleCountError(f"doc {doc.get('id')!r} carries no r1_k: was it loaded by r1bench?")
+    if n != k:
+        raise SampleCountError(
+            f"{doc.get('r1_task')}: doc {doc.get('id')!r} has {n} generations but k={k}. "
+            "pass@1 over a different number of samples is not reported. The task's `repeats` and "
+            "metadata `k` must agree: use `r1bench eval --samples K` (sets both) or a task variant."
+        )
+    return k
+
+
+def score_doc(doc: Mapping[str, Any], outputs: Sequence[str | None]) -> list[dict[str, Any]]:
+    """Score one doc's k raw outputs into k SampleRecord dicts (the ``r1`` filter's output).
+
+    The dicts are :class:`RecordDict`, so the samples file shows each as a JSON string.
+    """
+    from r1bench.diagnostics import count_tokens
+    from r1bench.records import score_response
+
+    _check_count(doc, len(outputs))
+    name = doc.get("r1_tokenizer")
+    tok = _load_tokenizer(name) if name else None
+    encode: Callable[[str], list] | None = (
+        (lambda s: tok.encode(s, add_special_tokens=False)) if tok is not None else None
+    )
+    kind = doc.get("kind", "math")
+    extra: dict[str, Any] = {}
+    if doc.get("permutation") is not None:
+        extra["permutation"] = list(doc["permutation"])
+    if encode is not None:
+        extra["token_count"] = f"retokenized:{name}"
+    records = []
+    for i, raw in enumerate(outputs):
+        text = raw if isinstance(raw, str) else ""
+        record = score_response(
+            text,
+            str(doc["answer"]),
+            kind=kind,
+            task=str(doc.get("r1_task") or ""),
+            doc_id=doc.get("id"),
+            sample_index=i,
+            prompt_hash=doc.get("r1_prompt_hash"),
+            completion_tokens=count_tokens(text, encode) if encode is not None else None,
+            max_gen_toks=doc.get("r1_max_gen_toks"),
+            starts_in_reasoning=bool(doc.get("r1_starts_in_reasoning")),
+            num_choices=len(doc.get("choices") or []) or 4,
+            tokenizer=encode,
+            extra=extra,
+        )
+        records.append(RecordDict(record.to_dict()))
+    return records
+
+
+class R1Filter(Filter):
+    """The ``r1`` filter: per doc, the list of k raw outputs -> the list of k record dicts."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+
+    def apply(self, resps: Sequence[Sequence[str]], docs: Sequence[Mapping[str, Any]]) -> list:
+        """Score every doc; on a sample-count mismatch save the raw outputs first, then raise."""
+        for outs, doc in zip(resps, docs):
+            try:
+                _check_count(doc, len(outs))
+            except SampleCountError as exc:
+                saved = _save_unscored(resps, docs)
+                raise SampleCountError(f"{exc} Raw outputs saved to {saved}.") from None
+        return [score_doc(doc, outs) for outs, doc in zip(resps, docs)]
+
+
+def _save_unscored(resps: Sequence[Sequence[str]], docs: Sequence[Mapping[str, Any]]) -> Path:
+    # Generations may have cost hours: never lose them to a configuration error.
+    task = str(docs[0].get("r1_task") or "task") if docs else "task"
+    path = Path.cwd() / f"r1bench-unscored-{task}-{int(time.time())}-{os.getpid()}.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for doc, outs in zip(docs, resps):
+            fh.write(json.dumps({"doc": dict(doc), "resps": [list(outs)]}, default=str) + "\n")
+    return path
+
+
+register_filter("r1")(R1Filter)
+
+
+def _records_of(doc: Mapping[str, Any], results: Sequence[Any]) -> list[Mapping[str, Any]]:
+    # lm-eval passes one entry per request; a generate_until doc has one request whose filtered
+    # response is our list of k records (dicts, or their JSON strings when read back from a file).
+    items = (
+        list(results[0]) if len(results) == 1 and isinstance(results[0], list) else list(results)
+    )
+    records = []
+    for item in items:
+        if isinstance(item, str):
+            with contextlib.suppress(json.JSONDecodeError):
+                item = json.loads(item)
+        if not isinstance(item, Mapping):
+            raise TypeError(
+                f"{doc.get('r1_task')}: process_results expects the `r1` filter's records, got "
+                f"{type(item).__name__}; the task YAML must use filter_list with `function: r1`"
+            )
+        records.append(item)
+    return records
+
+
+def _letter_equal(a: str, b: str) -> bool:
+    return a.strip().upper() == b.strip().upper()
+
+
+def process_results(doc: Mapping[str, Any], results: Sequence[Any]) -> dict[str, float]:
+    """Per-doc metrics over its k records (lm-eval averages each over docs)."""
+    from r1bench.grading import math_equal
+    from r1bench.metrics import majority_answer, pass_at_k
+
+    records = _records_of(doc, results)
+    k = _check_count(doc, len(records))
+    correct = [bool(r["correct"]) for r in records]
+    answers = [r.get("extracted") for r in records]
+    equal = _letter_equal if doc.get("kind") == "choice" else math_equal
+    winner = majority_answer(answers, equal)
+    maj = False
+    if winner is not None:
+        # The majority group's verdict is that of its first member, graded like every sample.
+        maj = next(bool(r["correct"]) for r in records if r.get("extracted") == winner)
+    return {
+        "pass@1": sum(correct) / k,
+        "pass@k": pass_at_k(k, sum(correct), k),
+        "maj@k": float(maj),
+        "truncated_rate": sum(bool(r["truncated"]) for r in records) / k,
+        "no_answer_rate": sum(r.get("extracted") is None for r in records) / k,
+        "loop_rate": sum(bool(r["loop_detected"]) for r in records) / k,
+        "mean_completion_tokens": sum(int(r["completion_tokens"]) for r in records) / k,
+    }
+
+
+def aggregate(per_doc: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Mean of each metric over docs (what lm-eval's ``aggregation: mean`` computes)."""
+    if not per_doc:
+        raise ValueError("no docs to aggregate")
+    return {m: sum(float(d[m]) for d in per_doc) / len(per_doc) for m in METRICS}
+
+
+def rescore_samples(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Re-score an lm-eval ``samples_<task>_*.jsonl`` from its raw outputs; deterministic.
+
+    Returns ``{"n_docs", "k", "metrics": {name: mean}, "per_doc": [...]}``. Errors name the file
+    and line.
+    """
+    path = Path(path)
+    per_doc: list[dict[str, float]] = []
+    ks: set[int] = set()
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                sample = json.loads(line)
+                doc = sample["doc"]
+                outputs = sample["resps"][0]
+            except (json.JSONDecodeError, KeyError, IndexError, TypeError) as exc:
+                raise ValueError(f"{path}:{lineno}: not an lm-eval samples line ({exc})") from exc
+            if sample.get("filter", "r1") != "r1":
+                continue
+            try:
+                records = score_doc(doc, outputs)
+                per_doc.append(process_results(doc, [records]))
+            except SampleCountError as exc:
+                raise SampleCountError(f"{path}:{lineno}: {exc}") from None
+            ks.add(int(doc["r1_k"]))
+    if not per_doc:
+        raise ValueError(f"{path}: no samples of the r1 filter")
+    return {
+        "n_docs": len(per_doc),
+        "k": sorted(ks)[0] if len(ks) == 1 else sorted(ks),
+        "metrics": aggregate(per_doc),
+        "per_doc": per_doc,
+    }

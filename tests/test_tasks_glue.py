@@ -1,0 +1,259 @@
+"""The lm-eval glue without a model: stamping, the `r1` filter, process_results, rescoring."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from r1bench import lm_eval_glue as glue
+from r1bench.prompts import get_preset
+
+
+def _doc(kind="math", k=4, answer="5", **extra):
+    base = (
+        {"id": "q1", "kind": "math", "problem": "What is 2+3?", "answer": answer}
+        if kind == "math"
+        else {"id": "c1", "kind": "choice", "question": "Pick B.", "choices": ["a", "b", "c", "d"], "answer": answer}
+    )
+    base.update(extra)
+    spec = "deepseek-r1" if kind == "math" else "simple-evals-choice"
+    return glue.stamp_docs([base], task="r1_test", k=k, prompt_spec=spec, max_gen_toks=100)[0]
+
+
+def _score(doc, outputs):
+    return glue.process_results(doc, [glue.score_doc(doc, outputs)])
+
+
+def test_stamp_docs_adds_protocol_fields():
+    doc = _doc()
+    assert doc["r1_k"] == 4 and doc["r1_task"] == "r1_test"
+    assert doc["r1_prompt_hash"] == get_preset("deepseek-r1").hash
+    assert doc["r1_max_gen_toks"] == 100 and doc["r1_starts_in_reasoning"] is False
+
+
+@pytest.mark.parametrize("k", [None, 0, -2])
+def test_stamp_docs_needs_a_positive_k(k):
+    with pytest.raises(ValueError):
+        glue.stamp_docs([{"id": "x", "kind": "math", "problem": "p", "answer": "1"}], task="t", k=k)
+
+
+def test_doc_to_text_and_target():
+    doc = _doc()
+    assert glue.doc_to_text(doc) == get_preset("deepseek-r1").render(doc)
+    assert glue.doc_to_target(_doc("choice", answer="B")) == "B"
+
+
+def test_score_doc_strips_reasoning_and_keeps_raw():
+    raw = "<think>maybe \\boxed{3}</think> So the answer is \\boxed{5}."
+    records = glue.score_doc(_doc(k=2), [raw, "no idea"])
+    assert [r["sample_index"] for r in records] == [0, 1]
+    first = records[0]
+    assert first["raw_output"] == raw
+    assert "\\boxed{3}" in first["reasoning"] and "\\boxed{3}" not in first["answer_text"]
+    assert first["correct"] is True and first["extracted"] is not None
+    assert records[1]["correct"] is False and records[1]["extracted"] is None
+    assert first["prompt_hash"] == get_preset("deepseek-r1").hash
+    # str() is JSON, so lm-eval's samples file (which writes str(x)) holds parseable records.
+    assert json.loads(str(first)) == dict(first)
+
+
+def test_gpqa_permutation_is_in_the_record():
+    doc = _doc("choice", k=1, answer="B", permutation=[2, 0, 1, 3])
+    (record,) = glue.score_doc(doc, ["Answer: B"])
+    assert record["extra"]["permutation"] == [2, 0, 1, 3]
+    assert record["correct"] is True
+
+
+B5, B4 = "\\boxed{5}", "\\boxed{4}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "gold", "outputs", "expected"),
+    [
+        # all right
+        ("math", "5", [B5] * 4, {"pass@1": 1.0, "pass@k": 1.0, "maj@k": 1.0, "no_answer_rate": 0.0}),
+        # half right, majority right, one without an answer
+        ("math", "5", [B5, B5, B4, "nothing"], {"pass@1": 0.5, "pass@k": 1.0, "maj@k": 1.0, "no_answer_rate": 0.25}),
+        # one right, majority wrong
+        ("math", "5", [B4, B4, B5, B4], {"pass@1": 0.25, "pass@k": 1.0, "maj@k": 0.0}),
+        # none right
+        ("math", "5", [B4] * 4, {"pass@1": 0.0, "pass@k": 0.0, "maj@k": 0.0}),
+        # equivalent answers vote together: 1/2 and 0.5 beat 3 and 7
+        ("math", "\\frac{1}{2}", ["\\boxed{1/2}", "\\boxed{0.5}", "\\boxed{3}", "\\boxed{7}"], {"pass@1": 0.5, "maj@k": 1.0}),
+        # AIME zero padding
+        ("math", "33", ["\\boxed{033}"] * 2 + [B4] * 2, {"pass@1": 0.5, "maj@k": 1.0}),
+        # reasoning never closed: truncated, no answer, even with a box inside
+        ("math", "5", ["<think>\\boxed{5} and then"] * 4, {"pass@1": 0.0, "truncated_rate": 1.0, "no_answer_rate": 1.0}),
+        # letters group case-insensitively
+        ("choice", "B", ["Answer: B", "Answer: b", "Answer: C", "Answer: D"], {"pass@1": 0.5, "maj@k": 1.0}),
+        ("choice", "B", ["Answer: C", "Answer: C", "Answer: B", "Answer: A"], {"pass@1": 0.25, "maj@k": 0.0}),
+    ],
+)
+def test_process_results_table(kind, gold, outputs, expected):
+    doc = _doc(kind, k=len(outputs), answer=gold)
+    metrics = _score(doc, outputs)
+    assert set(metrics) == set(glue.METRICS)
+    for key, value in expected.items():
+        assert metrics[key] == pytest.approx(value), key
+
+
+def test_pass_at_k_is_unbiased_for_k_samples():
+    metrics = _score(_doc(k=4), [B5, B4, B4, B4])
+    assert metrics["pass@k"] == 1.0  # n == k: any correct sample passes
+
+
+def test_loop_and_tokens():
+    loop = "I think so. " * 200
+    metrics = _score(_doc(k=2), [loop, B5])
+    assert metrics["loop_rate"] == 0.5
+    assert metrics["mean_completion_tokens"] > 100
+
+
+class _WordTokenizer:
+    def encode(self, text, add_special_tokens=False):
+        return text.split()
+
+
+@pytest.mark.parametrize(("limit", "truncated"), [(3, 1.0), (9, 1.0), (10, 0.0), (None, 0.0)])
+def test_cap_hit_counts_as_truncated_with_a_tokenizer(monkeypatch, limit, truncated):
+    monkeypatch.setattr(glue, "_load_tokenizer", lambda name: _WordTokenizer())
+    doc = {**_doc(k=1), "r1_tokenizer": "words", "r1_max_gen_toks": limit}
+    records = glue.score_doc(doc, ["one two three four five six seven eight \\boxed{5}"])
+    assert records[0]["completion_tokens"] == 9 and records[0]["tokens_estimated"] is False
+    assert records[0]["extra"]["token_count"] == "retokenized:words"
+    assert glue.process_results(doc, [records])["truncated_rate"] == truncated
+
+
+def test_without_a_tokenizer_counts_are_estimates():
+    (record,) = glue.score_doc(_doc(k=1), ["some words \\boxed{5}"])
+    assert record["tokens_estimated"] is True and record["completion_tokens"] > 0
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_wrong_sample_count_raises_in_process_results(n):
+    doc = _doc(k=4)
+    records = glue.score_doc({**doc, "r1_k": n}, [B5] * n)
+    with pytest.raises(glue.SampleCountError, match="k=4"):
+        glue.process_results(doc, [records])
+
+
+def test_filter_saves_outputs_then_raises_on_fewer_than_k(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    docs = [_doc(k=2), _doc(k=2)]
+    with pytest.raises(glue.SampleCountError, match="saved to"):
+        glue.R1Filter().apply([[B5, B5], [B5]], docs)
+    (saved,) = tmp_path.glob("r1bench-unscored-*.jsonl")
+    lines = [json.loads(x) for x in saved.read_text().splitlines()]
+    assert [len(x["resps"][0]) for x in lines] == [2, 1]
+
+
+def test_filter_returns_records_per_doc():
+    docs = [_doc(k=2), _doc("choice", k=2, answer="A")]
+    out = glue.R1Filter().apply([[B5, B4], ["Answer: A", "Answer: B"]], docs)
+    assert [[r["correct"] for r in recs] for recs in out] == [[True, False], [True, False]]
+
+
+def test_process_results_rejects_unfiltered_text():
+    with pytest.raises(TypeError, match="function: r1"):
+        glue.process_results(_doc(k=1), ["\\boxed{5}"])
+
+
+def test_process_results_accepts_json_strings_from_a_samples_file():
+    doc = _doc(k=2)
+    records = glue.score_doc(doc, [B5, B4])
+    assert glue.process_results(doc, [[str(r) for r in records]]) == glue.process_results(doc, [records])
+
+
+def test_aggregate_is_the_mean_over_docs():
+    per_doc = [_score(_doc(k=2), [B5, B5]), _score(_doc(k=2), [B4, B5])]
+    agg = glue.aggregate(per_doc)
+    assert agg["pass@1"] == pytest.approx(0.75)
+    with pytest.raises(ValueError):
+        glue.aggregate([])
+
+
+def _write_samples(path, docs_outputs):
+    with path.open("w") as fh:
+        for i, (doc, outputs) in enumerate(docs_outputs):
+            records = glue.score_doc(doc, outputs)
+            metrics = glue.process_results(doc, [records])
+            line = {"doc_id": i, "doc": doc, "resps": [outputs], "filtered_resps": [[str(r) for r in records]], "filter": "r1", **metrics}
+            fh.write(json.dumps(line) + "\n")
+
+
+def test_rescore_samples_twice_gives_identical_numbers(tmp_path):
+    path = tmp_path / "samples_r1_test.jsonl"
+    _write_samples(path, [(_doc(k=3), [B5, B4, "x"]), (_doc("choice", k=3, answer="C"), ["Answer: C"] * 3)])
+    first, second = glue.rescore_samples(path), glue.rescore_samples(path)
+    assert first == second
+    assert first["n_docs"] == 2 and first["k"] == 3
+    lines = [json.loads(x) for x in path.read_text().splitlines()]
+    for key in glue.METRICS:
+        assert first["metrics"][key] == pytest.approx(sum(x[key] for x in lines) / 2)
+
+
+def test_rescore_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    _write_samples(path, [(_doc(k=2), [B5, B5])])
+    with path.open("a") as fh:
+        fh.write("{not json\n")
+    with pytest.raises(ValueError, match=r"bad.jsonl:2"):
+        glue.rescore_samples(path)
+
+
+def test_rescore_catches_missing_samples(tmp_path):
+    path = tmp_path / "short.jsonl"
+    doc = _doc(k=2)
+    path.write_text(json.dumps({"doc": doc, "resps": [[B5]], "filter": "r1"}) + "\n")
+    with pytest.raises(glue.SampleCountError, match=r"short.jsonl:1"):
+        glue.rescore_samples(path)
+
+
+def test_load_dataset_returns_uniform_test_split():
+    data = glue.load_dataset(r1_task="r1_smoke", k=2, prompt_preset="deepseek-r1+simple-evals-choice", max_gen_toks=64)
+    test = data["test"]
+    kinds = set(test["kind"])
+    assert kinds == {"math", "choice"}
+    assert set(test["r1_k"]) == {2} and set(test["r1_max_gen_toks"]) == {64}
+    for doc in test:
+        assert glue.doc_to_text(doc)
+
+
+@pytest.mark.parametrize(("kwargs", "error"), [({"k": 2}, "r1_task"), ({"r1_task": "r1_smoke"}, "k")])
+def test_load_dataset_needs_task_and_k(kwargs, error):
+    with pytest.raises(ValueError, match=error):
+        glue.load_dataset(**kwargs)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("0", False), (False, False), (None, False), ("auto", False)])
+def test_starts_in_reasoning_values(value, expected):
+    assert glue._starts_in_reasoning(value, None) is expected
+
+
+def test_starts_in_reasoning_rejects_junk():
+    with pytest.raises(ValueError):
+        glue._starts_in_reasoning("maybe", None)
+
+
+class _TemplateTokenizer:
+    def __init__(self, suffix):
+        self.chat_template = "x"
+        self.suffix = suffix
+
+    def apply_chat_template(self, messages, tokenize=False, add_generation_prompt=True):
+        return "<|User|>" + messages[0]["content"] + "<|Assistant|>" + self.suffix
+
+
+@pytest.mark.parametrize(("suffix", "expected"), [("<think>\n", True), ("", False)])
+def test_starts_in_reasoning_auto_reads_the_chat_template(monkeypatch, suffix, expected):
+    monkeypatch.setattr(glue, "_load_tokenizer", lambda name: _TemplateTokenizer(suffix))
+    assert glue._starts_in_reasoning("auto", "some-model") is expected
+
+
+def test_prefilled_think_without_close_has_no_answer():
+    doc = {**_doc(k=1), "r1_starts_in_reasoning": True}
+    (record,) = glue.score_doc(doc, ["thinking \\boxed{5} still thinking"])
+    assert record["extracted"] is None and record["truncated"] is True
+    (closed,) = glue.score_doc(doc, ["thinking</think> \\boxed{5}"])
+    assert closed["correct"] is True
