@@ -1,0 +1,73 @@
+"""Lineage of a trained student: base model, teacher, data hash, recipe and stages, in ``lineage.json``.
+
+The file sits beside the saved model or adapter (and is copied next to evaluation results), so the
+leaderboard ingest can record where a number came from. Keys: ``base_model``, ``teacher``,
+``train_data_sha256``, ``recipe``, ``stages``, plus ``adapter`` / ``pretrained`` (what to load the
+adapter onto), ``r1train_version`` and ``created``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+from typing import Any
+
+from r1train import __version__
+
+__all__ = ["LINEAGE_FILE", "read_lineage", "write_lineage", "build_lineage", "recipe_info"]
+
+LINEAGE_FILE = "lineage.json"
+
+
+def read_lineage(model_dir: str | Path) -> dict[str, Any] | None:
+    """The lineage stored beside a model, or None when there is none (a hub id, a plain model)."""
+    path = Path(model_dir) / LINEAGE_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_lineage(model_dir: str | Path, lineage: dict[str, Any]) -> Path:
+    """Write ``lineage.json`` into ``model_dir``; returns its path."""
+    path = Path(model_dir) / LINEAGE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(lineage, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def recipe_info(path: str | Path | None) -> dict[str, Any] | None:
+    """Name (``<model>/<method>/config_<tag>`` when under recipes/), path and sha256 of a recipe file."""
+    if path is None:
+        return None
+    import hashlib
+
+    p = Path(path)
+    parts = p.resolve().parts
+    name = "/".join(parts[parts.index("recipes") + 1 :]) if "recipes" in parts else p.name
+    return {"name": name.removesuffix(".yaml"), "path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+
+
+def build_lineage(
+    *,
+    stage: dict[str, Any],
+    previous: dict[str, Any] | None,
+    base_model: str,
+    recipe: dict[str, Any] | None,
+    adapter: bool,
+    pretrained: str,
+) -> dict[str, Any]:
+    """Extend ``previous`` (the lineage of the model this stage started from) with one stage."""
+    stages = [*(previous or {}).get("stages", []), stage]
+    teachers = [s.get("teacher") for s in stages if s.get("teacher")]
+    return {
+        "base_model": (previous or {}).get("base_model") or base_model,
+        "teacher": stage.get("teacher") or (teachers[-1] if teachers else None),
+        "train_data_sha256": stage.get("train_data_sha256"),
+        "recipe": recipe,
+        "stages": stages,
+        "adapter": adapter,
+        "pretrained": pretrained,
+        "r1train_version": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
