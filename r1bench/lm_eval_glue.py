@@ -260,6 +260,14 @@ def score_doc(doc: Mapping[str, Any], outputs: Sequence[str | None]) -> list[dic
     records = []
     for i, raw in enumerate(outputs):
         text = raw if isinstance(raw, str) else ""
+        # API backends (r1bench-chat) know the finish_reason and token usage of each response.
+        meta = _api_metadata(text)
+        usage = meta.get("usage") or {}
+        if meta.get("error"):
+            extra = {**extra, "api_error": meta["error"]}
+        completion_tokens = usage.get("completion_tokens")
+        if completion_tokens is None and encode is not None:
+            completion_tokens = count_tokens(text, encode)
         record = score_response(
             text,
             str(doc["answer"]),
@@ -268,7 +276,9 @@ def score_doc(doc: Mapping[str, Any], outputs: Sequence[str | None]) -> list[dic
             doc_id=doc.get("id"),
             sample_index=i,
             prompt_hash=doc.get("r1_prompt_hash"),
-            completion_tokens=count_tokens(text, encode) if encode is not None else None,
+            finish_reason=meta.get("finish_reason"),
+            reasoning_tokens=usage.get("reasoning_tokens"),
+            completion_tokens=completion_tokens,
             max_gen_toks=doc.get("r1_max_gen_toks"),
             starts_in_reasoning=bool(doc.get("r1_starts_in_reasoning")),
             num_choices=len(doc.get("choices") or []) or 4,
@@ -277,6 +287,16 @@ def score_doc(doc: Mapping[str, Any], outputs: Sequence[str | None]) -> list[dic
         )
         records.append(RecordDict(record.to_dict()))
     return records
+
+
+def _api_metadata(text: str) -> dict[str, Any]:
+    """finish_reason / usage / error that r1bench-chat recorded for ``text`` in this process."""
+    import sys
+
+    module = sys.modules.get("r1bench.api.lm_eval_model")
+    if module is None or not text:
+        return {}
+    return module.response_metadata(text) or {}
 
 
 class R1Filter(Filter):

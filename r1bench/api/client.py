@@ -1,0 +1,456 @@
+"""Send chat requests concurrently, retry transient failures, store every sample as it arrives.
+
+:func:`run_chat_requests` is the heart: it looks every request up in the sample store, sends only
+the missing (or previously failed) ones with at most ``num_concurrent`` in flight, retries 429
+(honouring ``Retry-After``), 5xx, timeouts, dropped connections, malformed JSON and empty answers
+with exponential backoff and jitter, and writes each sample to the store before counting it done.
+A request that still fails becomes a failed sample with its error; the run goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import email.utils
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from r1bench.api.payload import ResponseError, build_payload, parse_response
+from r1bench.api.store import SampleStore, StoredSample, request_key
+from r1bench.api.types import ChatConfig, ChatRequest, ChatResult, RunSummary
+
+__all__ = [
+    "run_chat_requests",
+    "arun_chat_requests",
+    "resolve_api_key",
+    "summarize_results",
+    "backoff_delay",
+    "parse_retry_after",
+    "API_KEY_ENV_VARS",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Environment variables searched for an API key when ``api_key_env`` is not given.
+API_KEY_ENV_VARS = ("OPENAI_API_KEY", "DEEPSEEK_API_KEY")
+
+_RETRY_STATUS = {408, 409, 425, 429}
+_ERROR_BODY_CHARS = 300
+
+
+def resolve_api_key(config: ChatConfig) -> str | None:
+    """The API key from the environment: ``config.api_key_env`` if given (it must be set), else
+    ``DEEPSEEK_API_KEY`` for a deepseek.com endpoint, else the first of :data:`API_KEY_ENV_VARS`
+    that is set; ``None`` for servers that need none. Never logged, never stored."""
+    if config.api_key_env:
+        value = os.environ.get(config.api_key_env)
+        if not value:
+            raise ValueError(
+                f"api_key_env={config.api_key_env!r} but that environment variable is not set"
+            )
+        return value
+    names = list(API_KEY_ENV_VARS)
+    if "deepseek.com" in config.base_url:
+        names.remove("DEEPSEEK_API_KEY")
+        names.insert(0, "DEEPSEEK_API_KEY")
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Exponential backoff with jitter: uniform in [0.5, 1.5) x base x 2**(attempt-1), capped."""
+    rng = rng or random
+    delay = min(cap, base * (2 ** max(0, attempt - 1)))
+    return delay * (0.5 + rng.random())
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class _Attempt(Exception):
+    """One failed attempt: message, whether retrying may help, and a server-requested delay."""
+
+    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+def _redact(text: str, secret: str | None) -> str:
+    if secret and secret in text:
+        text = text.replace(secret, "***")
+    return text
+
+
+async def _attempt(session: Any, url: str, payload: dict, headers: dict, timeout: float) -> Any:
+    """One HTTP attempt; raises :class:`_Attempt` on any failure, returns the parsed response."""
+    import aiohttp
+
+    try:
+        async with session.post(
+            url, json=payload, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
+        ) as resp:
+            status = resp.status
+            retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            body = await resp.read()
+    except asyncio.TimeoutError:
+        raise _Attempt(f"timeout after {timeout:g} s", transient=True) from None
+    except aiohttp.ClientResponseError as exc:
+        raise _Attempt(f"HTTP error {exc.status}: {exc.message}", transient=True) from None
+    except (aiohttp.ClientError, OSError) as exc:
+        raise _Attempt(f"connection error: {type(exc).__name__}: {exc}", transient=True) from None
+    if status != 200:
+        snippet = body[:_ERROR_BODY_CHARS].decode("utf-8", "replace")
+        transient = status in _RETRY_STATUS or status >= 500
+        raise _Attempt(f"HTTP {status}: {snippet}", transient=transient, retry_after=retry_after)
+    try:
+        return parse_response(body)
+    except ResponseError as exc:
+        raise _Attempt(str(exc), transient=exc.transient) from None
+
+
+async def _send_with_retries(
+    session: Any, payload: dict, config: ChatConfig, headers: dict, secret: str | None
+) -> tuple[Any, str | None, int]:
+    """Send one request until it succeeds, fails permanently, or retries run out.
+    Returns (parsed response or None, error or None, attempts)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            parsed = await _attempt(session, config.endpoint, payload, headers, config.timeout)
+            return parsed, None, attempt
+        except _Attempt as exc:
+            error = _redact(str(exc), secret)
+            if not exc.transient or attempt > config.max_retries:
+                return None, f"{error} (after {attempt} attempt{'s' if attempt > 1 else ''})", attempt
+            if exc.retry_after is not None:
+                delay = min(exc.retry_after, config.max_retry_after)
+            else:
+                delay = backoff_delay(attempt, config.backoff_base, config.backoff_max)
+            logger.info("attempt %d failed (%s); retrying in %.2f s", attempt, error, delay)
+            await asyncio.sleep(delay)
+
+
+def _result_from_row(request: ChatRequest, key: str, row: StoredSample, from_store: bool) -> ChatResult:
+    res = row["result"]
+    return ChatResult(
+        request=request,
+        text=res.get("text", ""),
+        content=res.get("content"),
+        reasoning_content=res.get("reasoning_content"),
+        finish_reason=res.get("finish_reason"),
+        usage=res.get("usage") or {},
+        error=row["error"] if not row["ok"] else None,
+        attempts=int(row["attempts"]),
+        key=key,
+        from_store=from_store,
+    )
+
+
+class _Progress:
+    """tqdm bar with done/total, failures and completion tokens per second (ETA from tqdm)."""
+
+    def __init__(self, total: int, initial: int, failed: int, enabled: bool) -> None:
+        self.failed = failed
+        self.tokens = 0
+        self.start = time.monotonic()
+        self.bar = None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, initial=initial, desc="r1bench-chat", unit="req")
+            self._postfix()
+
+    def _postfix(self) -> None:
+        if self.bar is not None:
+            rate = self.tokens / max(1e-9, time.monotonic() - self.start)
+            self.bar.set_postfix(failed=self.failed, tok_s=f"{rate:.0f}", refresh=False)
+
+    def update(self, result: ChatResult) -> None:
+        if not result.ok:
+            self.failed += 1
+        self.tokens += int(result.usage.get("completion_tokens", 0) or 0)
+        if self.bar is not None:
+            self._postfix()
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+async def arun_chat_requests(
+    requests: Sequence[ChatRequest], config: ChatConfig, *, progress: bool = True
+) -> list[ChatResult]:
+    """Async form of :func:`run_chat_requests` (for callers that already run an event loop)."""
+    import aiohttp
+
+    endpoint = config.endpoint
+    payloads = [build_payload(r, config) for r in requests]
+    keys = [request_key(endpoint, p, r.sample_index) for p, r in zip(payloads, requests)]
+
+    # One thread owns the SQLite connection; every store call goes through it.
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="r1bench-store")
+    loop = asyncio.get_running_loop()
+    local = threading.local()
+
+    def _store() -> SampleStore:
+        if getattr(local, "store", None) is None:
+            local.store = SampleStore(config.store_file)
+        return local.store
+
+    def _close() -> None:
+        if getattr(local, "store", None) is not None:
+            local.store.close()
+            local.store = None
+
+    async def in_store(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return await loop.run_in_executor(executor, lambda: fn(_store(), *args, **kwargs))
+
+    # Group commit: samples that arrive while a commit is running are written together in the
+    # next transaction (one fsync for all), and each caller resumes only once its row is durable.
+    pending: list[tuple[str, dict[str, Any], asyncio.Future]] = []
+    flushing = False
+
+    async def flush() -> None:
+        nonlocal flushing
+        try:
+            while pending:
+                batch = pending[:]
+                del pending[:]
+                try:
+                    rows = await in_store(SampleStore.put_many, [(k, f) for k, f, _ in batch])
+                except BaseException as exc:
+                    for _, _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    raise
+                for (_, _, fut), row in zip(batch, rows):
+                    if not fut.done():
+                        fut.set_result(row)
+        finally:
+            flushing = False
+
+    async def store_put(key: str, **fields: Any) -> StoredSample:
+        nonlocal flushing
+        fut = loop.create_future()
+        pending.append((key, fields, fut))
+        if not flushing:
+            flushing = True
+            flush_task = asyncio.ensure_future(flush())
+            flush_task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return await fut
+
+    try:
+        stored = {} if config.fresh else await in_store(lambda s, k: s.get_many(k), keys)
+        results: dict[str, ChatResult] = {}
+        todo: list[int] = []
+        seen: set[str] = set()
+        for i, key in enumerate(keys):
+            if key in seen:
+                continue  # identical request twice in one call: send once, share the result
+            seen.add(key)
+            row = stored.get(key)
+            if row is not None and (row["ok"] or not config.retry_failed):
+                results[key] = _result_from_row(requests[i], key, row, from_store=True)
+            else:
+                todo.append(i)
+        reused = len(results)
+        if reused:
+            logger.info("%d of %d samples found in the store %s", reused, len(seen), config.store_file)
+        bar = _Progress(
+            total=len(seen),
+            initial=reused,
+            failed=sum(1 for r in results.values() if not r.ok),
+            enabled=progress,
+        )
+
+        secret = resolve_api_key(config)
+        headers = {"Content-Type": "application/json"}
+        if secret:
+            headers["Authorization"] = f"Bearer {secret}"
+
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for i in todo:
+            queue.put_nowait(i)
+
+        async def worker(session: Any) -> None:
+            while True:
+                try:
+                    i = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                request, payload, key = requests[i], payloads[i], keys[i]
+                parsed, error, attempts = await _send_with_retries(
+                    session, payload, config, headers, secret
+                )
+                if parsed is not None:
+                    result_data = {
+                        "text": parsed.text,
+                        "content": parsed.content,
+                        "reasoning_content": parsed.reasoning_content,
+                        "finish_reason": parsed.finish_reason,
+                        "usage": parsed.usage,
+                    }
+                else:
+                    logger.warning("sample %s failed: %s", key[:12], error)
+                    result_data = {
+                        "text": "",
+                        "content": None,
+                        "reasoning_content": None,
+                        "finish_reason": None,
+                        "usage": {},
+                    }
+                row = await store_put(
+                    key,
+                    model=config.model,
+                    endpoint=endpoint,
+                    sample_index=request.sample_index,
+                    payload=payload,
+                    result=result_data,
+                    ok=parsed is not None,
+                    error=error,
+                    attempts=attempts,
+                    overwrite_ok=config.fresh,
+                )
+                result = _result_from_row(request, key, row, from_store=False)
+                result.attempts = attempts
+                results[key] = result
+                bar.update(result)
+
+        connector = aiohttp.TCPConnector(limit=config.num_concurrent, limit_per_host=0)
+        try:
+            async with aiohttp.ClientSession(connector=connector) as session:
+                workers = [
+                    asyncio.create_task(worker(session))
+                    for _ in range(min(config.num_concurrent, len(todo)))
+                ]
+                try:
+                    await asyncio.gather(*workers)
+                except BaseException:
+                    for task in workers:
+                        task.cancel()
+                    raise
+        finally:
+            bar.close()
+    finally:
+        await loop.run_in_executor(executor, _close)
+        executor.shutdown(wait=True)
+
+    out = []
+    for request, key in zip(requests, keys):
+        base = results[key]
+        if base.request is request:
+            out.append(base)
+        else:  # shared by a duplicate request: same answer, this request attached
+            out.append(ChatResult(**{**base.__dict__, "request": request}))
+    return out
+
+
+def run_chat_requests(
+    requests: Sequence[ChatRequest], config: ChatConfig, *, progress: bool = True
+) -> list[ChatResult]:
+    """Run all requests (resuming from the store) and return one result per request, in order.
+
+    Failed samples come back with ``error`` set (and are stored so a re-run retries only them);
+    see :func:`summarize_results` for counts, tokens and cost."""
+    start = time.monotonic()
+    coro = arun_chat_requests(requests, config, progress=progress)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        results = asyncio.run(coro)
+    else:  # called from inside an event loop (a notebook): run in a helper thread
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            results = pool.submit(asyncio.run, coro).result()
+    summary = summarize_results(results, config, elapsed_s=time.monotonic() - start)
+    level = logging.WARNING if summary.incomplete else logging.INFO
+    logger.log(
+        level,
+        "%d samples: %d ok, %d failed (%d from store, %d sent) in %.1f s%s%s",
+        summary.total,
+        summary.ok,
+        summary.failed,
+        summary.from_store,
+        summary.sent,
+        summary.elapsed_s,
+        f", cost ${summary.cost_usd:.4f}" if summary.cost_usd is not None else "",
+        "; run INCOMPLETE: re-run the same command to retry the failed samples only"
+        if summary.incomplete
+        else "",
+    )
+    return results
+
+
+def _cost(prompt: int, completion: int, config: ChatConfig) -> float | None:
+    if not config.priced:
+        return None
+    return (prompt * (config.price_input_per_m or 0.0) + completion * (config.price_output_per_m or 0.0)) / 1e6
+
+
+def summarize_results(
+    results: Sequence[ChatResult], config: ChatConfig, *, elapsed_s: float = 0.0
+) -> RunSummary:
+    """Counts, tokens and cost of a list of results (each distinct sample counted once)."""
+    unique: dict[str, ChatResult] = {}
+    for r in results:
+        unique.setdefault(r.key or str(id(r)), r)
+    rs = list(unique.values())
+
+    def tok(r: ChatResult, name: str) -> int:
+        return int(r.usage.get(name, 0) or 0)
+
+    prompt = sum(tok(r, "prompt_tokens") for r in rs)
+    completion = sum(tok(r, "completion_tokens") for r in rs)
+    sent = [r for r in rs if not r.from_store]
+    failures = [
+        {"key": r.key, "sample_index": r.request.sample_index, "error": r.error}
+        for r in rs
+        if not r.ok
+    ]
+    return RunSummary(
+        total=len(rs),
+        ok=sum(1 for r in rs if r.ok),
+        failed=len(failures),
+        from_store=len(rs) - len(sent),
+        sent=len(sent),
+        retried=sum(1 for r in sent if r.attempts > 1),
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        reasoning_tokens=sum(tok(r, "reasoning_tokens") for r in rs),
+        elapsed_s=round(elapsed_s, 3),
+        cost_usd=_cost(prompt, completion, config),
+        cost_usd_this_run=_cost(
+            sum(tok(r, "prompt_tokens") for r in sent),
+            sum(tok(r, "completion_tokens") for r in sent),
+            config,
+        ),
+        model=config.model,
+        endpoint=config.endpoint,
+        store=str(config.store_file),
+        failures=failures[:200],
+    )
