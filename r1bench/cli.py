@@ -3,14 +3,17 @@
 Each entry maps a name to ``module:function``; the function takes the remaining argv and returns
 an exit code. Adding a command is one line here (TRL's CLI pattern), and ``r1bench --help`` stays
 instant because nothing heavy (torch, lm-eval) is imported until a command runs.
+:func:`dispatch` is shared with the ``r1train`` command.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from collections.abc import Mapping
 
-__all__ = ["main", "COMMANDS"]
+__all__ = ["main", "dispatch", "COMMANDS"]
 
 # name -> (module:function, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -21,39 +24,53 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("r1bench.datasets.cli:main", "fetch, verify and list benchmark data for offline use"),
 }
 
+_DESCRIPTION = (
+    "Evaluate R1-style reasoning models: long generations, think-tag stripping, symbolic\n"
+    "answer grading, pass@1 over k samples, resumable API runs, leaderboards."
+)
 
-def _usage() -> str:
-    width = max(map(len, COMMANDS))
-    lines = [
-        "usage: r1bench <command> [options]",
-        "",
-        "Evaluate R1-style reasoning models: long generations, think-tag stripping, symbolic",
-        "answer grading, pass@1 over k samples, resumable API runs, leaderboards.",
-        "",
-        "commands:",
-    ]
-    lines += [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
-    lines += ["", "Run `r1bench <command> --help` for a command's options."]
+
+def _usage(prog: str, description: str, commands: Mapping[str, tuple[str, str]]) -> str:
+    width = max(map(len, commands))
+    lines = [f"usage: {prog} <command> [options]", "", description, "", "commands:"]
+    lines += [f"  {name:<{width}}  {help_}" for name, (_, help_) in commands.items()]
+    lines += ["", f"Run `{prog} <command> --help` for a command's options."]
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def dispatch(
+    prog: str,
+    description: str,
+    commands: Mapping[str, tuple[str, str]],
+    version: str,
+    argv: list[str] | None = None,
+) -> int:
+    """Run the subcommand named by ``argv[0]`` (importing its module only now); return its code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    usage = _usage(prog, description, commands)
     if not argv or argv[0] in {"-h", "--help", "help"}:
-        print(_usage())
+        try:
+            print(usage)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `r1bench --help | head`: the reader left, nothing is wrong
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
     if argv[0] in {"-V", "--version"}:
-        from r1bench import __version__
-
-        print(f"r1bench {__version__}")
+        print(f"{prog} {version}")
         return 0
     name, rest = argv[0], argv[1:]
-    if name not in COMMANDS:
-        print(f"r1bench: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+    if name not in commands:
+        print(f"{prog}: unknown command {name!r}\n\n{usage}", file=sys.stderr)
         return 2
-    module_name, func_name = COMMANDS[name][0].split(":")
+    module_name, func_name = commands[name][0].split(":")
     func = getattr(importlib.import_module(module_name), func_name)
     return int(func(rest) or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from r1bench import __version__
+
+    return dispatch("r1bench", _DESCRIPTION, COMMANDS, __version__, argv)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ exit code, so adding a command is one line here and ``r1train --help`` never imp
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 __all__ = ["main", "COMMANDS"]
@@ -22,39 +21,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _usage() -> str:
-    width = max(map(len, COMMANDS))
-    lines = [
-        "usage: r1train <command> [options]",
-        "",
-        "Distil reasoning students: convert and validate traces, collect graded teacher traces,",
-        "fine-tune (full / LoRA, multi-stage) with TRL, merge adapters, evaluate with lineage.",
-        "",
-        "commands:",
-    ]
-    lines += [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
-    lines += ["", "Run `r1train <command> --help` for a command's options."]
-    return "\n".join(lines)
+_DESCRIPTION = (
+    "Distil reasoning students: convert and validate traces, collect graded teacher traces,\n"
+    "fine-tune (full / LoRA, multi-stage) with TRL, merge adapters, evaluate with lineage."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch ``argv`` to a subcommand; returns its exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in {"-h", "--help", "help"}:
-        print(_usage())
-        return 0
-    if argv[0] in {"-V", "--version"}:
-        from r1train import __version__
+    from r1bench.cli import dispatch
+    from r1train import __version__
 
-        print(f"r1train {__version__}")
-        return 0
-    name, rest = argv[0], argv[1:]
-    if name not in COMMANDS:
-        print(f"r1train: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
-        return 2
-    module_name, func_name = COMMANDS[name][0].split(":")
-    func = getattr(importlib.import_module(module_name), func_name)
-    return int(func(rest) or 0)
+    return dispatch("r1train", _DESCRIPTION, COMMANDS, __version__, argv)
 
 
 if __name__ == "__main__":
