@@ -32,9 +32,8 @@ logger = logging.getLogger(__name__)
 
 
 def tasks_dir() -> Path:
-    """The r1bench lm-eval task folder: ``$R1BENCH_TASKS_DIR``, else ``tasks/`` beside the package.
-
-    The second form holds for a source checkout and an editable install (``pip install -e .``).
+    """The r1bench lm-eval task folder: ``$R1BENCH_TASKS_DIR``, else the checkout's ``tasks/``
+    (source tree, editable install), else the copy inside an installed wheel (``r1bench/tasks``).
     """
     env = os.environ.get("R1BENCH_TASKS_DIR")
     candidates = [Path(env)] if env else []
@@ -46,8 +45,8 @@ def tasks_dir() -> Path:
     raise FileNotFoundError(
         "r1bench task folder not found (looked in "
         + ", ".join(str(p) for p in candidates)
-        + "); install r1bench editable from a checkout (`pip install -e .`) or set "
-        "R1BENCH_TASKS_DIR to the checkout's tasks/ folder"
+        + "); reinstall r1bench (`pip install -e .` from a checkout) or set "
+        "R1BENCH_TASKS_DIR to a checkout's tasks/ folder"
     )
 
 
