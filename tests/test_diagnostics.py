@@ -13,6 +13,15 @@ LOOPS = [
     ("short-repeat", "ha " * 5, False),
     ("empty", "", False),
     ("whitespace-run", "answer" + " " * 10000, False),
+    (
+        "long-reasoning-with-recurring-phrase",
+        "\n".join(
+            f"Step {i}: we compute the value of term number {i} and add it to the sum."
+            + ("\nLet me double-check the calculation here." if i % 20 == 0 else "")
+            for i in range(400)
+        ),
+        False,
+    ),
 ]
 
 

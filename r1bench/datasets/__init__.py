@@ -67,8 +67,12 @@ def load_task_docs(
 
 
 def dataset_fingerprint(docs: Iterable[dict[str, Any]]) -> str:
-    """sha256 over the sorted (id, answer) pairs: names the exact questions and golds of a run."""
-    pairs = sorted((str(d["id"]), str(d["answer"])) for d in docs)
+    """sha256 over the sorted (id, answer) pairs: names the exact questions and golds of a run.
+
+    ``source_id`` is used when present, so the same AIME problems give the same fingerprint from
+    either hub schema (their ids differ: "60" vs "2024-I-1").
+    """
+    pairs = sorted((str(d.get("source_id") or d["id"]), str(d["answer"])) for d in docs)
     return hashlib.sha256(
         json.dumps(pairs, ensure_ascii=False, separators=(",", ":")).encode()
     ).hexdigest()

@@ -56,19 +56,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"r1bench grade: cannot read {args.input}: {e}", file=sys.stderr)
         return 2
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
-    n = correct = 0
+    n = correct = failed = 0
     try:
         for lineno, line in enumerate(tqdm(lines, desc="grading", unit="resp", disable=args.output is None), 1):
             if not line.strip():
                 continue
+            where = f"{args.input}:{lineno}"
+            row = None
             try:
                 row = json.loads(line)
                 response, gold = row["response"], row["gold"]
-            except (json.JSONDecodeError, KeyError, TypeError) as e:
-                print(f"r1bench grade: {args.input}:{lineno}: bad row ({type(e).__name__}: {e})", file=sys.stderr)
-                return 2
-            rec = score_response(response, str(gold), kind=row.get("kind", args.kind), timeout=args.timeout,
-                                 starts_in_reasoning=args.prefilled_think)
+                kind = row.get("kind", args.kind)
+                if kind not in ("math", "choice"):
+                    raise ValueError(f"unknown kind {kind!r} (math or choice)")
+                rec = score_response(response, str(gold), kind=kind, timeout=args.timeout,
+                                     starts_in_reasoning=args.prefilled_think)
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+                # A bad row is reported and kept in the output with its error; the others go on.
+                failed += 1
+                print(f"r1bench grade: {where}: bad row ({type(e).__name__}: {e})", file=sys.stderr)
+                bad = row if isinstance(row, dict) else {"line": line}
+                bad.update(error=f"{type(e).__name__}: {e}")
+                out.write(json.dumps(bad, ensure_ascii=False) + "\n")
+                continue
             row.update(correct=rec.correct, extracted=rec.extracted, rule=rec.rule, reason=rec.reason,
                        truncated=rec.truncated, loop_detected=rec.loop_detected)
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -77,5 +87,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
-    print(f"graded {n} responses: {correct} correct ({correct / max(n, 1):.1%})", file=sys.stderr)
-    return 0
+    print(f"graded {n} responses: {correct} correct ({correct / max(n, 1):.1%})"
+          + (f"; {failed} bad row(s) kept with an 'error' field" if failed else ""), file=sys.stderr)
+    return 1 if failed else 0

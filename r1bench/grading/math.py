@@ -56,7 +56,7 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
 def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     if p == g:
         return Comparison(True, "exact")
-    if p.lower() == g.lower() and re.fullmatch(r"[A-Za-z ]+", g):
+    if p.lower() == g.lower() and re.fullmatch(r"[A-Za-z ]{2,}", g):  # "Monday" == "monday"; x != X
         return Comparison(True, "exact", "case-insensitive word")
     if depth > 4:
         return Comparison(False, "structure", "nesting too deep")
@@ -126,7 +126,32 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
             return Comparison(True, "numeric")
         return Comparison(False, "numeric", f"{_fmt(pv)} != {_fmt(gv)}")
 
+    # Guards before math-verify, which drops unit-like letters ("2m" == 2) and ignores the case
+    # of symbols ("X" == "x"): a number is never an expression in a free variable, and symbols
+    # that differ only in case are different symbols.
+    if (pv is not None and _number_with_letters(g)) or (gv is not None and _number_with_letters(p)):
+        return Comparison(False, "structure", "a number against a number times a variable or unit")
+    if p != g and p.lower() == g.lower() and _free_letters(p):
+        return Comparison(False, "structure", "symbols differ in case")
+
     return _symbolic(p, g, timeout)
+
+
+_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
+_TRAILING_LETTERS_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z]+)(?:\^\{?\d+\}?)?$")
+
+
+def _number_with_letters(s: str) -> bool:
+    """``2m``, ``\\frac{1}{2}g``, ``5cm^2``: a numeric value with letters glued on (not ``3+4i``)."""
+    m = _TRAILING_LETTERS_RE.search(s)
+    if not m or m.group(1) in ("i", "e") or m.start() == 0:
+        return False
+    return _value(s[: m.start()]) is not None
+
+
+def _free_letters(s: str) -> bool:
+    """True when ``s`` has a Latin letter outside LaTeX command names (a variable or a unit)."""
+    return bool(re.search(r"[A-Za-z]", _COMMAND_RE.sub("", s)))
 
 
 def _tag(c: Comparison, what: str) -> Comparison:

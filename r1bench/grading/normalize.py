@@ -84,14 +84,18 @@ def _replace_text_commands(s: str) -> str:
     return s
 
 
-_TRAILING_WORD_RE = re.compile(r"(?:(?<=\s)|(?<=[\d}]))([A-Za-z]+)\.?\s*(?:\^\s*\{?\d\}?)?\s*$")
+# A unit is a whitespace-separated word ("5 cm", "\\text{ cm}" became " cm "): a letter glued to a
+# number ("2m", "3s") is a variable or a product, never dropped.
+_TRAILING_WORD_RE = re.compile(r"(?<=\s)([A-Za-z]+)\.?\s*(?:\^\s*\{?\d\}?)?\s*$")
+# Glued to the number, only a known unit of two or more letters counts ("12cm", "5cm^2").
+_GLUED_UNIT_RE = re.compile(r"(?<=[\d}])([A-Za-z]{2,})\.?\s*(?:\^\s*\{?\d\}?)?\s*$")
 
 
 def _drop_units(s: str) -> str:
     """Drop trailing unit words after a value: ``5 cm^2`` -> ``5``, ``9\\pi square units`` -> ``9\\pi``."""
     out = s
     while True:
-        m = _TRAILING_WORD_RE.search(out)
+        m = _TRAILING_WORD_RE.search(out) or _GLUED_UNIT_RE.search(out)
         if not m or m.group(1).lower() not in UNIT_WORDS:
             break
         out = out[: m.start()].rstrip()

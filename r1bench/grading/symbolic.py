@@ -248,7 +248,8 @@ def symbolic_equal(pred: str, gold: str, timeout: float = 5.0) -> SymbolicResult
         result = worker.ask(pred, gold, timeout)
     finally:
         pool.release(worker)
-    if result.outcome != "error" or "worker died" not in result.detail:
+    # Timeouts and dead workers depend on machine load, not on the answers: never cached.
+    if result.outcome != "timeout" and (result.outcome != "error" or "worker died" not in result.detail):
         with _cache_lock:
             _cache[key] = result
             if len(_cache) > _CACHE_SIZE:
