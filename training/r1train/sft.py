@@ -89,11 +89,31 @@ def _resolve_start(model_path: str) -> tuple[str, dict[str, Any] | None]:
 
     previous = read_lineage(model_path) if Path(model_path).is_dir() else None
     if is_adapter_dir(model_path):
-        merged = Path(model_path) / "merged"
-        if not (merged / "config.json").is_file():
-            merge_adapter(model_path, merged)
+        from accelerate import PartialState
+
+        # The cache is keyed on the adapter's weights: retraining stage 1 invalidates it.
+        digest = _adapter_digest(Path(model_path))
+        merged = Path(model_path) / f"merged-{digest[:12]}"
+        state = PartialState()
+        # Under accelerate / DeepSpeed every rank runs this: merge on the main process only, the
+        # others wait for it, then all load the same folder.
+        with state.main_process_first():
+            if state.is_main_process and not (merged / "config.json").is_file():
+                merge_adapter(model_path, merged)
         return str(merged), previous
     return model_path, previous
+
+
+def _adapter_digest(adapter_dir: Path) -> str:
+    """sha256 of an adapter's weight and config files (names the exact adapter merged)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in sorted(p.name for p in adapter_dir.iterdir() if p.name.startswith("adapter_")):
+        with open(adapter_dir / name, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
 
 
 @dataclass
