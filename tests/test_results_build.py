@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from r1bench.results.build import benchmark_rows, build, check, load_store, render
+from r1bench.results.leaderboard import load_board, save_board
 from r1bench.results.leaderboard_cli import add_run
 from r1bench.results.leaderboard_cli import main as lb_main
 from r1bench.results.plots import png_text_chunks
@@ -17,11 +18,21 @@ RESULTS = ROOT / "results"
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "lm_eval_output"
 
 
+# Questions per task in the synthetic fixture (the real benchmarks are larger).
+FIXTURE_SIZES = {"math500": 6, "gpqa_diamond": 4, "moleculeqa100": 4}
+
+
 @pytest.fixture()
 def store(tmp_path):
+    """A copy of the committed store whose boards take the fixture's (small) question counts."""
     dest = tmp_path / "results"
     shutil.copytree(RESULTS / "references", dest / "references")
     shutil.copytree(RESULTS / "leaderboards", dest / "leaderboards")
+    for bm, n in FIXTURE_SIZES.items():
+        path = dest / "leaderboards" / f"{bm}.json"
+        board = load_board(path)
+        board["protocol"]["n_questions"] = n
+        save_board(path, board)
     return dest
 
 

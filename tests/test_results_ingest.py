@@ -26,11 +26,22 @@ def run_dir(tmp_path):
     return dest
 
 
+# Questions per task in the synthetic fixture (the real benchmarks are larger).
+FIXTURE_SIZES = {"math500": 6, "gpqa_diamond": 4, "moleculeqa100": 4}
+
+
+def seed_store(root: Path) -> Path:
+    """A results store whose default boards take the fixture's question counts (else they'd refuse it)."""
+    for bm, n in FIXTURE_SIZES.items():
+        board = new_board(bm)
+        board["protocol"]["n_questions"] = n
+        save_board(root / "leaderboards" / f"{bm}.json", board)
+    return root
+
+
 @pytest.fixture()
 def store(tmp_path):
-    root = tmp_path / "results"
-    (root / "leaderboards").mkdir(parents=True)
-    return root
+    return seed_store(tmp_path / "results")
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -112,41 +123,70 @@ def _drop_samples(run_dir: Path, task: str, keep: int) -> None:
 
 def test_refuses_fewer_samples_than_protocol_k(run_dir, store):
     # The run claims k=4 but holds 2 samples per question.
+    before = _snapshot(store)
     _drop_samples(run_dir, "r1_math500", 2)
     with pytest.raises(ResultsFileError, match="below k = 4"):
         add_run(run_dir, results_dir=store, tasks=["r1_math500"])
-    assert _snapshot(store) == {}
+    assert _snapshot(store) == before
 
 
 def test_refuses_k_below_the_boards_default(run_dir, store):
     # A run that honestly declares k=2 is still below MATH-500's protocol k of 4.
+    before = _snapshot(store)
     _drop_samples(run_dir, "r1_math500", 2)
     _rewrite_results(run_dir, lambda d: d["configs"]["r1_math500"]["metadata"].update(k=2))
     with pytest.raises(ValueError, match="below the protocol's k = 4"):
         add_run(run_dir, results_dir=store, tasks=["r1_math500"])
-    assert _snapshot(store) == {}
+    assert _snapshot(store) == before
+
+
+def _rewrite_samples(run_dir: Path, task: str, fn) -> None:
+    """Apply ``fn(line_dict, records)`` to every line of a samples file; records are rewritten as JSON."""
+    path = next(run_dir.rglob(f"samples_{task}_*.jsonl"))
+    lines = []
+    for raw in path.read_text().splitlines():
+        ln = json.loads(raw)
+        recs = [parse_record(r) for r in ln["filtered_resps"][0]]
+        fn(ln, recs)
+        ln["filtered_resps"] = [[json.dumps(r) for r in recs]]
+        lines.append(ln)
+    path.write_text("".join(json.dumps(ln) + "\n" for ln in lines))
+
+
+def _other_prompt(run_dir: Path) -> None:
+    """A run made with another prompt: records, doc stamps and metadata all say ffff..."""
+    def fn(ln, recs):
+        ln["doc"]["r1_prompt_hash"] = "ffff000011112222"
+        for r in recs:
+            r["prompt_hash"] = "ffff000011112222"
+    _rewrite_samples(run_dir, "r1_math500", fn)
+    _rewrite_results(run_dir, lambda d: d["configs"]["r1_math500"]["metadata"].update(prompt_hash="ffff000011112222"))
 
 
 @pytest.mark.parametrize("field,change", [
     ("temperature", lambda d: d["configs"]["r1_math500"]["generation_kwargs"].update(temperature=1.0)),
     ("max_gen_toks", lambda d: d["configs"]["r1_math500"]["generation_kwargs"].update(max_gen_toks=4096)),
-    ("prompt_hash", lambda d: d["configs"]["r1_math500"]["metadata"].update(prompt_hash="ffff")),
+    ("prompt_hash", None),
     ("grader_version", lambda d: d["configs"]["r1_math500"]["metadata"].update(grader_version="2")),
 ])
 def test_refuses_protocol_change_naming_field(run_dir, store, field, change):
     add_run(run_dir, results_dir=store, tasks=["r1_math500"])
     before = _snapshot(store)
-    _rewrite_results(run_dir, change)
+    if change is None:
+        _other_prompt(run_dir)
+    else:
+        _rewrite_results(run_dir, change)
     with pytest.raises(ValueError, match=f"protocol field '{field}' differs"):
         add_run(run_dir, results_dir=store, tasks=["r1_math500"], model_name="other")
     assert _snapshot(store) == before
 
 
 def test_refusal_of_one_task_writes_nothing_for_the_others(run_dir, store):
+    before = _snapshot(store)
     _rewrite_results(run_dir, lambda d: d["configs"]["r1_moleculeqa100"]["generation_kwargs"].update(top_p=0.5))
     with pytest.raises(ValueError, match="top_p"):
         add_run(run_dir, results_dir=store)
-    assert _snapshot(store) == {}
+    assert _snapshot(store) == before
 
 
 def test_refuses_partial_runs(run_dir, store):
@@ -199,7 +239,7 @@ def test_cli_add_error_exit_code(run_dir, store, capsys):
 
 def test_entry_ids_are_stable(run_dir, store, tmp_path):
     add_run(run_dir, results_dir=store, tasks=["r1_math500"])
-    other = tmp_path / "results2"
+    other = seed_store(tmp_path / "results2")
     add_run(run_dir, results_dir=other, tasks=["r1_math500"])
     ids = [load_board(r / "leaderboards" / "math500.json")["entries"][0]["id"] for r in (store, other)]
     assert ids[0] == ids[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,46 @@ def test_maj_curve_groups_equivalent_answers():
     doc = SampleDoc(0, {}, "3/4", [rec("7", False), rec("0.75", True), rec("\\frac{3}{4}", True), rec("7", False)])
     # first 1: "7" wins (wrong); first 3: 0.75 and \frac{3}{4} vote together (2) against "7" (1).
     assert maj_curve([doc], [1, 3], "math") == [0.0, 100.0]
+
+
+@pytest.mark.parametrize("task,kind", [("r1_math500", "math"), ("r1_gpqa_diamond", "choice"),
+                                       ("r1_moleculeqa100", "choice")])
+def test_maj_curve_at_k_matches_the_results_json(task, kind):
+    # maj@k over all k samples equals lm-eval's aggregated maj@k (numbers unchanged by the rewrite).
+    results = json.loads(next(FIXTURE.rglob("results_*.json")).read_text())
+    docs = read_samples(next(FIXTURE.rglob(f"samples_{task}_*.jsonl")))
+    k = results["configs"][task]["metadata"]["k"]
+    assert maj_curve(docs, [k], kind) == [pytest.approx(100 * results["results"][task]["maj@k,r1"])]
+
+
+def test_maj_curve_calls_math_equal_pred_first(monkeypatch):
+    # math_equal is asymmetric (prediction, gold): the report must not reorder its arguments.
+    calls = []
+
+    def fake(pred, gold, **_kw):
+        calls.append((pred, gold))
+        return pred == gold or (pred, gold) == ("y", "x")
+
+    monkeypatch.setattr("r1bench.grading.math_equal", fake)
+
+    def rec(ans):
+        return {"extracted": ans, "correct": False, "truncated": False, "loop_detected": False,
+                "completion_tokens": 1, "gold": "x"}
+
+    doc = SampleDoc(0, {"answer": "x"}, "x", [rec("y"), rec("y"), rec(None)])
+    assert maj_curve([doc], [3], "math") == [100.0]
+    assert ("y", "x") in calls and ("x", "y") not in calls
+
+
+@pytest.mark.parametrize("answers,gold,want", [
+    (["b", " B", "A"], "B", 100.0),
+    (["A", "C", "C"], "B", 0.0),
+    ([None, None, "d"], "D", 100.0),
+])
+def test_maj_curve_votes_letters(answers, gold, want):
+    recs = [{"extracted": a, "correct": False, "truncated": False, "loop_detected": False, "completion_tokens": 1}
+            for a in answers]
+    assert maj_curve([SampleDoc(0, {"answer": gold}, gold, recs)], [3], "choice") == [want]
 
 
 @pytest.mark.parametrize("field,values", [("subject", None), ("level", ["1", "2", "3", "4", "5"])])

@@ -146,7 +146,8 @@ def _protocol_line(board: dict[str, Any]) -> str:
             f"top_p {p['top_p'] if p['top_p'] is not None else '—'}, up to {p['max_gen_toks'] or '—'} generated "
             f"tokens, prompt preset `{p['prompt_preset'] or 'unset'}` (hash `{p['prompt_hash'] or 'unset'}`), "
             f"task version {p['task_version'] or 'unset'}, grader {p['grader_version'] or 'unset'}, "
-            f"{p['n_questions'] or 'all'} questions")
+            f"{p['n_questions'] or 'all'} questions (dataset fingerprint "
+            f"`{(p.get('dataset_fingerprint') or 'unset')[:16]}`)")
 
 
 def _benchmark_section(store: Store, benchmark: str, rows: list[Row]) -> list[str]:

@@ -5,12 +5,14 @@ lm-eval writes ``<output_path>/<model>/results_<ts>.json`` and, with ``--log_sam
 records. lm-eval 0.4.13 stringifies everything inside ``filtered_resps`` with ``str()``, so a
 record arrives as a dict, a JSON string or a Python-literal string; :func:`parse_record` reads all
 three without evaluating code. :func:`build_entry` turns one task of a run into a leaderboard entry.
+A ``lineage.json`` beside the results file (written by ``r1train eval``) is read as the run's lineage.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -36,6 +38,11 @@ __all__ = [
     "parse_record",
     "read_samples",
     "load_task_runs",
+    "read_lineage_file",
+    "normalize_lineage",
+    "merge_lineage",
+    "api_failures",
+    "is_partial",
     "task_protocol",
     "model_info",
     "score_summary",
@@ -47,6 +54,14 @@ log = logging.getLogger(__name__)
 _RESULTS_RE = re.compile(r"^results_(?P<ts>.+)\.json$")
 # Record fields the results code relies on (a subset of r1bench.records.SampleRecord).
 REQUIRED_RECORD_FIELDS = ("correct", "extracted", "truncated", "loop_detected", "completion_tokens")
+LINEAGE_FILE = "lineage.json"
+LINEAGE_FIELDS = ("base_model", "teacher", "data_hash", "recipe")
+# Keys of r1train's lineage.json that have no leaderboard field: ignored without a warning.
+_R1TRAIN_KEYS = frozenset({"train_data_sha256", "stages", "adapter", "pretrained", "eval_command",
+                           "r1train_version", "created", "evaluated_model"})
+# lm-eval backends that talk to an endpoint by model name (model_args ``model=``).
+_API_BACKENDS = frozenset({"r1bench-chat", "local-chat-completions", "local-completions",
+                           "openai-chat-completions", "openai-completions"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,7 @@ class TaskRun:
     results: dict[str, Any]
     task: str
     docs: list[SampleDoc] = field(default_factory=list)
+    lineage: dict[str, Any] | None = None
 
     @property
     def samples_path(self) -> Path | None:
@@ -190,18 +206,83 @@ def read_samples(path: str | os.PathLike) -> list[SampleDoc]:
 
 def load_task_runs(path: str | os.PathLike, *, tasks: list[str] | None = None,
                    with_samples: bool = True) -> list[TaskRun]:
-    """Every task (optionally only ``tasks``) of every run under ``path``, samples parsed."""
+    """Every task (optionally only ``tasks``) of every run under ``path``, samples and lineage parsed."""
     out = []
     for files in find_runs(path):
         results = load_results_json(files.results_path)
+        lineage = read_lineage_file(files.results_path.parent / LINEAGE_FILE, missing_ok=True)
         for task in sorted(results["configs"]):
             if tasks and task not in tasks:
                 continue
-            run = TaskRun(files, results, task)
+            run = TaskRun(files, results, task, lineage=lineage)
             if with_samples and task in files.samples:
                 run.docs = read_samples(files.samples[task])
             out.append(run)
     return out
+
+
+def read_lineage_file(path: str | os.PathLike, *, missing_ok: bool = False) -> dict[str, Any] | None:
+    """Read a lineage JSON file (r1train's ``lineage.json`` or a hand-written one), normalised."""
+    p = Path(path)
+    if missing_ok and not p.is_file():
+        return None
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ResultsFileError(p, f"cannot read lineage file: {exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(p, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    return normalize_lineage(data, where=str(p))
+
+
+def _recipe_text(value: Any, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    if isinstance(value, dict):
+        name = value.get("name") or value.get("path")
+        sha = value.get("sha256")
+        if not name and not sha:
+            raise ResultsFileError(where, "recipe object has neither name nor sha256", field="recipe")
+        return f"{name}@{sha}" if name and sha else str(name or sha)
+    raise ResultsFileError(where, f"recipe must be a string or an object, got {type(value).__name__}",
+                           field="recipe")
+
+
+def normalize_lineage(data: Any, *, where: str = "<lineage>") -> dict[str, Any] | None:
+    """Map a lineage object onto the entry's fields (base_model, teacher, data_hash, recipe).
+
+    r1train's keys are translated: ``train_data_sha256`` -> ``data_hash`` (unless ``data_hash`` is
+    given), ``recipe`` {name, sha256} -> ``"name@sha256"``. Other keys are ignored (unknown ones with
+    a warning, r1train's own quietly). Returns None when no field is set.
+    """
+    if not isinstance(data, dict):
+        raise ResultsFileError(where, f"lineage must be a JSON object, got {type(data).__name__}")
+    unknown = sorted(set(data) - set(LINEAGE_FIELDS) - _R1TRAIN_KEYS)
+    if unknown:
+        log.warning("%s: ignoring unknown lineage field(s): %s (known: %s)", where, ", ".join(unknown),
+                    ", ".join(LINEAGE_FIELDS))
+    out: dict[str, Any] = {}
+    for key in ("base_model", "teacher"):
+        out[key] = data.get(key)
+    out["data_hash"] = data.get("data_hash") or data.get("train_data_sha256")
+    out["recipe"] = _recipe_text(data.get("recipe"), where)
+    for key, value in out.items():
+        if value is not None and not isinstance(value, (str, int, float)):
+            raise ResultsFileError(where, f"must be a string, got {type(value).__name__}", field=key)
+    clean = {k: (None if v in (None, "") else str(v)) for k, v in out.items()}
+    return clean if any(v is not None for v in clean.values()) else None
+
+
+def merge_lineage(*layers: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Later layers override earlier ones field by field (a None field keeps the earlier value)."""
+    out: dict[str, Any] = dict.fromkeys(LINEAGE_FIELDS)
+    for layer in layers:
+        for key, value in (layer or {}).items():
+            if key not in out:
+                raise ValueError(f"unknown lineage field {key!r} (known: {', '.join(LINEAGE_FIELDS)})")
+            if value not in (None, ""):
+                out[key] = str(value)
+    return out if any(v is not None for v in out.values()) else None
 
 
 def _parse_args_string(text: str) -> dict[str, Any]:
@@ -235,6 +316,30 @@ def _model_args(results: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _package_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def backend_version(backend: str, results: dict[str, Any]) -> str | None:
+    """Version of the software that generated: transformers (hf), vllm, r1bench (r1bench-chat).
+
+    lm-eval records only transformers' version, so vllm's and r1bench's are read from the installed
+    packages (None when vllm is not installed here).
+    """
+    if backend in {"hf", "hf-auto"}:
+        return results.get("transformers_version")
+    if backend.startswith("vllm"):
+        return _package_version("vllm")
+    if backend == "r1bench-chat":
+        from r1bench import __version__
+
+        return __version__
+    return None
+
+
 def model_info(results: dict[str, Any]) -> dict[str, Any]:
     """Model, backend, dtype and parallelism of a run, from lm-eval's ``config`` and ``model_args``."""
     args = _model_args(results)
@@ -252,10 +357,11 @@ def model_info(results: dict[str, Any]) -> dict[str, Any]:
         },
         "backend": {
             "name": backend,
-            "version": results.get("transformers_version") if backend in {"hf", "hf-auto"} else None,
+            "version": backend_version(backend, results),
             "lm_eval_version": results.get("lm_eval_version"),
             "transformers_version": results.get("transformers_version"),
             "model_args": raw_args if isinstance(raw_args, str) else json.dumps(raw_args or {}, sort_keys=True),
+            "endpoint_model": str(args["model"]) if backend in _API_BACKENDS and args.get("model") else None,
         },
         "dtype": str(args.get("dtype") or args.get("torch_dtype")) if (args.get("dtype") or args.get("torch_dtype")) else None,
         "tensor_parallel_size": int(args.get("tensor_parallel_size") or 1),
@@ -281,8 +387,90 @@ def _num(value: Any, cast: type) -> Any:
     return cast(float(value)) if cast is int else cast(value)
 
 
-def task_protocol(run: TaskRun) -> dict[str, Any]:
-    """The protocol of one task of a run (k, sampling, cap, prompt, grader, question count)."""
+def is_partial(run: TaskRun) -> bool:
+    """True for a --limit run (or one whose n-samples says fewer questions ran than the task has)."""
+    ns = run.results.get("n-samples", {}).get(run.task) or {}
+    limit = run.results["config"].get("limit")
+    return limit not in (None, 0) or (ns.get("effective") is not None and ns.get("original") is not None
+                                      and ns["effective"] < ns["original"])
+
+
+def api_failures(docs: list[SampleDoc]) -> list[tuple[SampleDoc, dict[str, Any]]]:
+    """(doc, record) of every sample whose API request failed (``extra.api_error`` set)."""
+    return [(d, r) for d in docs for r in d.records
+            if isinstance(r.get("extra"), dict) and r["extra"].get("api_error")]
+
+
+def _spec_hash_covering(spec: str, used: list[str]) -> str | None:
+    """``spec_hash(spec)`` if every hash in ``used`` is one of the spec's presets (or a kind's default)."""
+    from r1bench.prompts import DEFAULT_SPEC, resolve_spec, spec_hash
+
+    try:
+        presets = {**resolve_spec(DEFAULT_SPEC), **resolve_spec(spec)}
+        value = spec_hash(spec)
+    except (KeyError, ValueError):
+        return None
+    return value if set(used) <= {p.hash for p in presets.values()} else None
+
+
+def _prompt_hash(run: TaskRun, meta_hash: Any, *, strict: bool) -> str | None:
+    """The prompt hash the records were made with; refuse (strict) if the task metadata says otherwise.
+
+    Records carry the hash of the prompt actually rendered (one preset per doc kind); lm-eval merges
+    ``--metadata`` over the YAML, so ``metadata.prompt_hash`` can be stale. When the records' hashes
+    are those of the docs' stamped prompt spec, the run's hash is the spec's (as in the YAML), so a
+    mixed-kind task, or a --limit run that met one kind only, compares like a full run.
+    """
+    where = run.samples_path or run.files.results_path
+    used = sorted({str(r["prompt_hash"]) for d in run.docs for r in d.records if r.get("prompt_hash")})
+    meta = None if meta_hash in (None, "") else str(meta_hash)
+    if not used:
+        return meta
+    specs = {str(d.doc["r1_prompt_spec"]) for d in run.docs if d.doc.get("r1_prompt_spec")}
+    value = _spec_hash_covering(specs.pop(), used) if len(specs) == 1 else None
+    if value is None and len(used) == 1:
+        value = used[0]
+    if value is None:
+        msg = (f"the records were made with {len(used)} different prompts ({', '.join(used)}) and no "
+               "single stamped r1_prompt_spec accounts for them")
+        if strict:
+            raise ResultsFileError(where, msg, entry=run.task, field="prompt_hash")
+        log.warning("%s: %s", where, msg)
+        return meta
+    if meta is not None and meta != value:
+        msg = (f"the records were made with prompt_hash {value!r} but the task metadata says {meta!r} "
+               "(lm-eval merges --metadata over the YAML, so the metadata can be stale); fix the task "
+               "YAML / --metadata so they agree, or re-run")
+        if strict:
+            raise ResultsFileError(run.files.results_path, msg, entry=run.task,
+                                   field=f"configs.{run.task}.metadata.prompt_hash")
+        log.warning("%s: %s", where, msg)
+    return value
+
+
+def _dataset_fingerprint(run: TaskRun) -> str | None:
+    """The docs' ``r1_dataset_fingerprint`` stamp, else one computed over the docs (None if partial)."""
+    stamps = {str(d.doc["r1_dataset_fingerprint"]) for d in run.docs if d.doc.get("r1_dataset_fingerprint")}
+    if len(stamps) > 1:
+        raise ResultsFileError(run.samples_path, f"docs carry {len(stamps)} different r1_dataset_fingerprint "
+                               "stamps (samples of different question selections mixed?)",
+                               entry=run.task, field="doc.r1_dataset_fingerprint")
+    if stamps:
+        return stamps.pop()
+    if not run.docs or is_partial(run) or any("id" not in d.doc or "answer" not in d.doc for d in run.docs):
+        # A fingerprint over a --limit subset would not name the selection; unknown instead.
+        return None
+    from r1bench.datasets import dataset_fingerprint
+
+    return dataset_fingerprint([d.doc for d in run.docs])
+
+
+def task_protocol(run: TaskRun, *, strict: bool = True) -> dict[str, Any]:
+    """The protocol of one task of a run (k, sampling, cap, prompt, grader, questions and their fingerprint).
+
+    Prompt preset and hash come from what the samples record first (the docs' stamps, the records),
+    then the task metadata; ``strict`` refuses a run whose records and metadata disagree on the hash.
+    """
     results, task = run.results, run.task
     cfg = results["configs"][task]
     meta = cfg.get("metadata") or {}
@@ -293,11 +481,11 @@ def task_protocol(run: TaskRun) -> dict[str, Any]:
         raise ResultsFileError(run.files.results_path, "no k (metadata.k or repeats)",
                                entry=task, field=f"configs.{task}.metadata.k")
     grader_version = meta.get("grader_version")
-    prompt_hash = meta.get("prompt_hash")
     if run.docs:
-        first = run.docs[0].records[0]
-        grader_version = grader_version or first.get("grader_version")
-        prompt_hash = prompt_hash or first.get("prompt_hash")
+        grader_version = grader_version or run.docs[0].records[0].get("grader_version")
+    prompt_hash = _prompt_hash(run, meta.get("prompt_hash"), strict=strict)
+    specs = {str(d.doc["r1_prompt_spec"]) for d in run.docs if d.doc.get("r1_prompt_spec")}
+    prompt_preset = specs.pop() if len(specs) == 1 else meta.get("prompt_preset")
     n = (results.get("n-samples", {}).get(task) or {}).get("effective")
     return {
         "task": task,
@@ -307,10 +495,11 @@ def task_protocol(run: TaskRun) -> dict[str, Any]:
         "top_p": _num(gk.get("top_p"), float),
         "max_gen_toks": _num(gk.get("max_gen_toks", gk.get("max_new_tokens")), int),
         "do_sample": _num(gk.get("do_sample"), bool),
-        "prompt_preset": meta.get("prompt_preset"),
+        "prompt_preset": None if prompt_preset is None else str(prompt_preset),
         "prompt_hash": prompt_hash,
         "grader_version": None if grader_version is None else str(grader_version),
         "n_questions": int(n) if n is not None else (len(run.docs) or None),
+        "dataset_fingerprint": _dataset_fingerprint(run),
     }
 
 
@@ -365,9 +554,14 @@ def _sha256(path: Path) -> str:
 
 
 def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_name: str | None = None,
-                revision: str | None = None, allow_partial: bool = False,
+                revision: str | None = None, allow_partial: bool = False, allow_failures: bool = False,
                 notes: str | None = None) -> dict[str, Any]:
-    """One leaderboard entry (schema v1) for one task of a run; raises on anything inconsistent."""
+    """One leaderboard entry (schema v1) for one task of a run; raises on anything inconsistent.
+
+    ``lineage`` (already normalised: base_model, teacher, data_hash, recipe) overrides the run's own
+    ``lineage.json`` field by field. Samples whose API request failed refuse the run unless
+    ``allow_failures`` (then they count as wrong and their number is stored).
+    """
     rp = run.files.results_path
     if run.task not in TASK_TO_BENCHMARK:
         raise ResultsFileError(rp, f"task {run.task!r} has no leaderboard (known: {', '.join(TASK_TO_BENCHMARK)})",
@@ -377,12 +571,25 @@ def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_na
                                "lm-eval with --log_samples so the raw outputs are kept", entry=run.task)
     ns = run.results.get("n-samples", {}).get(run.task) or {}
     limit = run.results["config"].get("limit")
-    partial = limit not in (None, 0) or (ns.get("effective") is not None and ns.get("original") is not None
-                                         and ns["effective"] < ns["original"])
+    partial = is_partial(run)
     if partial and not allow_partial:
         raise ResultsFileError(rp, f"partial run ({ns.get('effective')} of {ns.get('original')} questions, "
                                f"limit={limit}); leaderboards take full runs (--allow-partial to override)",
                                entry=run.task, field="n-samples")
+    failed = api_failures(run.docs)
+    if failed and not allow_failures:
+        d, r = failed[0]
+        total = sum(len(x.records) for x in run.docs)
+        raise ResultsFileError(
+            run.samples_path,
+            f"{len(failed)} of {total} samples failed at the API (first: doc {d.doc_id}, sample "
+            f"{r.get('sample_index', 0)}: {str(r['extra']['api_error'])[:200]}); they would count as wrong. "
+            "Re-run the same eval command: the API store keeps the finished responses and resends only "
+            "the failed requests. Or pass --allow-failures to add the run with the failures counted",
+            entry=f"line {d.line}", field="extra.api_error")
+    if failed:
+        log.warning("%s: %d sample(s) failed at the API; added as wrong (--allow-failures)", run.task,
+                    len(failed))
     protocol = task_protocol(run)
     counts = [len(d.records) for d in run.docs]
     if min(counts) < protocol["k"]:
@@ -410,6 +617,8 @@ def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_na
     run_hash = _sha256(run.samples_path)
     graders = Counter(str(r.get("grader", "unknown")) for d in run.docs for r in d.records)
     versions = Counter(str(r.get("r1bench_version")) for d in run.docs for r in d.records if r.get("r1bench_version"))
+    if info["backend"]["name"] == "r1bench-chat" and versions:
+        info["backend"]["version"] = versions.most_common(1)[0][0]  # the r1bench that ran the requests
     entry = {
         "id": entry_id(info["model"], protocol, run_hash),
         **info,
@@ -423,24 +632,15 @@ def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_na
         "samples_path": _rel(run.samples_path),
         "results_path": _rel(rp),
         "run_hash": run_hash,
-        "lineage": _clean_lineage(lineage),
+        "lineage": merge_lineage(run.lineage, lineage),
+        "partial": partial,
+        "failed_samples": len(failed),
     }
     if notes:
         entry["notes"] = notes
     log.info("%s: %s pass@1 %.2f (k=%d, %d questions)", run.task, entry["model"]["name"], mine,
              protocol["k"], len(run.docs))
     return entry
-
-
-def _clean_lineage(lineage: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not lineage:
-        return None
-    known = ("base_model", "teacher", "data_hash", "recipe")
-    unknown = sorted(set(lineage) - set(known))
-    if unknown:
-        raise ValueError(f"unknown lineage field(s): {', '.join(unknown)} (known: {', '.join(known)})")
-    out = {k: (None if lineage.get(k) in (None, "") else str(lineage[k])) for k in known}
-    return out if any(v is not None for v in out.values()) else None
 
 
 def benchmark_of(task: str) -> str:

@@ -3,7 +3,8 @@
 :func:`add_entries` is the heart: a pure function from (board, new entries) to a new board that
 refuses entries with fewer samples per question than the protocol's k, refuses a protocol that
 differs from the board's (naming the field), and never duplicates an entry. A board's protocol
-fields that are ``null`` are not fixed yet: the first run added fixes them.
+fields that are ``null`` are not fixed yet: the first run added fixes them (a run added with
+--allow-partial never fixes ``n_questions``, which defaults to the benchmark's size anyway).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "BENCHMARKS",
     "TASK_TO_BENCHMARK",
     "PROTOCOL_FIELDS",
+    "PARTIAL_EXEMPT",
     "ProtocolMismatch",
     "TooFewSamples",
     "default_protocol",
@@ -73,8 +75,11 @@ TASK_TO_BENCHMARK = {b.task: b.id for b in BENCHMARKS.values()}
 # Compared between a run and its board, in this order (the first difference is reported).
 PROTOCOL_FIELDS = (
     "task", "task_version", "k", "temperature", "top_p", "max_gen_toks", "do_sample",
-    "prompt_preset", "prompt_hash", "grader_version", "n_questions",
+    "prompt_preset", "prompt_hash", "grader_version", "n_questions", "dataset_fingerprint",
 )
+# A run accepted with --allow-partial neither fixes nor is compared on these when it has no value for
+# them, and never on n_questions (its question count is its --limit).
+PARTIAL_EXEMPT = ("n_questions", "dataset_fingerprint")
 
 
 class ProtocolMismatch(ValueError):
@@ -93,7 +98,10 @@ class TooFewSamples(ValueError):
 
 
 def default_protocol(benchmark: str) -> dict[str, Any]:
-    """The DeepSeek-R1 protocol for ``benchmark``; run-specific fields are null until a run fixes them."""
+    """The DeepSeek-R1 protocol for ``benchmark``; run-specific fields are null until a run fixes them.
+
+    ``n_questions`` is the benchmark's known size, so a --limit run can never shrink the board.
+    """
     b = BENCHMARKS[benchmark]
     return {
         "task": b.task,
@@ -106,7 +114,8 @@ def default_protocol(benchmark: str) -> dict[str, Any]:
         "prompt_preset": None,
         "prompt_hash": None,
         "grader_version": None,
-        "n_questions": None,
+        "n_questions": b.n_questions,
+        "dataset_fingerprint": None,
     }
 
 
@@ -153,9 +162,12 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def compare_protocol(board_protocol: dict[str, Any], run_protocol: dict[str, Any], board: str = "") -> None:
-    """Raise ProtocolMismatch on the first field that differs; board nulls match anything."""
+def compare_protocol(board_protocol: dict[str, Any], run_protocol: dict[str, Any], board: str = "", *,
+                     skip: tuple[str, ...] = ()) -> None:
+    """Raise ProtocolMismatch on the first field that differs; board nulls (and ``skip``) match anything."""
     for name in PROTOCOL_FIELDS:
+        if name in skip:
+            continue
         want = board_protocol.get(name)
         if want is None:
             continue
@@ -186,7 +198,9 @@ def add_entries(board: dict[str, Any], entries: list[dict[str, Any]], *, board_n
                 f"below the protocol's k = {proto['k']} for board {board_name}; pass@1 over fewer "
                 f"samples is not comparable (generate k = {proto['k']} with lm-eval's repeats)"
             )
-        compare_protocol(proto, entry["protocol"], board_name)
+        partial = bool(entry.get("partial"))
+        exempt = _partial_exempt(entry) if partial else ()
+        compare_protocol(proto, entry["protocol"], board_name, skip=exempt)
         ids = {e["id"] for e in out["entries"]}
         hashes = {e["run_hash"]: e["id"] for e in out["entries"]}
         if entry["id"] in ids:
@@ -197,11 +211,16 @@ def add_entries(board: dict[str, Any], entries: list[dict[str, Any]], *, board_n
             dups.append(hashes[entry["run_hash"]])
             continue
         for name in PROTOCOL_FIELDS:  # the first run fixes what the board left open
-            if proto.get(name) is None:
+            if proto.get(name) is None and name not in exempt:
                 proto[name] = entry["protocol"].get(name)
         out["entries"].append(copy.deepcopy(entry))
         added.append(entry["id"])
     return AddOutcome(out, tuple(added), tuple(dups))
+
+
+def _partial_exempt(entry: dict[str, Any]) -> tuple[str, ...]:
+    """Protocol fields not compared for a partial entry: its size, and a fingerprint it could not stamp."""
+    return tuple(f for f in PARTIAL_EXEMPT if f == "n_questions" or entry["protocol"].get(f) is None)
 
 
 def board_path_for(results_dir: str | Path, benchmark: str) -> Path:

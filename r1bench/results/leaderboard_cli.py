@@ -13,7 +13,6 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
@@ -54,9 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Add every leaderboard task (r1_aime24, r1_math500, r1_gpqa_diamond, r1_moleculeqa100) "
         "found in an lm-eval output directory (results_<ts>.json + samples_<task>_<ts>.jsonl; run lm-eval "
         "with --log_samples). Refuses runs with fewer samples per question than the board's k (AIME24 64, "
-        "MATH-500 4, GPQA-D 8, MoleculeQA-100 4), partial (--limit) runs, and runs whose protocol differs "
-        "from the board's (the message names the field). Adding the same run twice is a no-op. Nothing is "
-        "written unless every task of the run is accepted.",
+        "MATH-500 4, GPQA-D 8, MoleculeQA-100 4), partial (--limit) runs, runs with failed API samples, "
+        "and runs whose protocol (sampling, prompt hash, grader, question count and dataset fingerprint) "
+        "differs from the board's (the message names the field). Adding the same run twice is a no-op. "
+        "Nothing is written unless every task of the run is accepted. A lineage.json beside the results "
+        "file (written by `r1train eval`) is read as the run's lineage; --lineage and the flags override it.",
     )
     add.add_argument("path", help="lm-eval --output_path folder (searched recursively) or one results_*.json")
     add.add_argument("--results-dir", default=DEFAULT_RESULTS_DIR, help="results store (default: %(default)s)")
@@ -71,9 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     lin.add_argument("--data-hash", help="hash of the training data (e.g. r1train's dataset fingerprint)")
     lin.add_argument("--recipe", help="training recipe (path or name)")
     lin.add_argument("--lineage", metavar="FILE.json",
-                     help="JSON object with any of base_model, teacher, data_hash, recipe (flags override it)")
+                     help="JSON object with any of base_model, teacher, data_hash, recipe, or r1train's "
+                     "lineage.json (train_data_sha256, recipe {name, sha256}); overrides a lineage.json "
+                     "beside the results, the flags override it")
     add.add_argument("--notes", help="free text stored with the entry")
-    add.add_argument("--allow-partial", action="store_true", help="accept --limit runs (not comparable!)")
+    add.add_argument("--allow-partial", action="store_true",
+                     help="accept --limit runs (not comparable!); they never fix the board's n_questions")
+    add.add_argument("--allow-failures", action="store_true",
+                     help="accept a run with failed API samples (counted as wrong; the count is stored). "
+                     "Better: re-run the same eval command, which resends only the failed requests")
     add.add_argument("--dry-run", action="store_true", help="check and print, write nothing")
     add.add_argument("--build", action="store_true", help="run `leaderboard build` afterwards")
 
@@ -94,24 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _lineage(args: argparse.Namespace) -> dict[str, Any] | None:
-    data: dict[str, Any] = {}
-    if args.lineage:
-        try:
-            data = json.loads(Path(args.lineage).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ResultsFileError(args.lineage, f"cannot read lineage JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ResultsFileError(args.lineage, "lineage file must hold a JSON object")
-    for key in ("base_model", "teacher", "data_hash", "recipe"):
-        if getattr(args, key):
-            data[key] = getattr(args, key)
-    return data or None
+    """--lineage FILE (normalised like r1train's lineage.json), then the explicit flags over it."""
+    from r1bench.results.ingest import LINEAGE_FIELDS, merge_lineage, read_lineage_file
+
+    data = read_lineage_file(args.lineage) if args.lineage else None
+    flags = {key: getattr(args, key) for key in LINEAGE_FIELDS if getattr(args, key)}
+    return merge_lineage(data, flags)
 
 
 def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, board: str | Path | None = None,
             tasks: list[str] | None = None, lineage: dict[str, Any] | None = None, model_name: str | None = None,
-            revision: str | None = None, allow_partial: bool = False, notes: str | None = None,
-            dry_run: bool = False) -> list[tuple[Path, tuple[str, ...], tuple[str, ...]]]:
+            revision: str | None = None, allow_partial: bool = False, allow_failures: bool = False,
+            notes: str | None = None, dry_run: bool = False) -> list[tuple[Path, tuple[str, ...], tuple[str, ...]]]:
     """Ingest a run; return (board path, added ids, duplicate ids) per board. All-or-nothing writes."""
     from r1bench.results.ingest import build_entry, load_task_runs
     from r1bench.results.leaderboard import TASK_TO_BENCHMARK
@@ -132,12 +133,14 @@ def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, 
     for run in runs:
         bm = TASK_TO_BENCHMARK[run.task]
         entry = build_entry(run, lineage=lineage, model_name=model_name, revision=revision,
-                            allow_partial=allow_partial, notes=notes)
+                            allow_partial=allow_partial, allow_failures=allow_failures, notes=notes)
         bpath = Path(board) if board is not None else board_path_for(results_dir, bm)
         if bpath not in boards:
             if board is not None and not bpath.exists():
                 proto = dict(entry["protocol"])
                 proto["k"] = max(proto["k"], BENCHMARKS[bm].default_k)
+                if entry["partial"]:  # a --limit run's question count is not the benchmark's
+                    proto["n_questions"] = None
                 boards[bpath] = new_board(bm, proto)
             else:
                 boards[bpath] = load_or_new_board(bpath, bm)
@@ -156,7 +159,8 @@ def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, 
 def _cmd_add(args: argparse.Namespace) -> int:
     done = add_run(args.path, results_dir=args.results_dir, board=args.board, tasks=args.task,
                    lineage=_lineage(args), model_name=args.model_name, revision=args.revision,
-                   allow_partial=args.allow_partial, notes=args.notes, dry_run=args.dry_run)
+                   allow_partial=args.allow_partial, allow_failures=args.allow_failures, notes=args.notes,
+                   dry_run=args.dry_run)
     for bpath, added, dups in done:
         verb = "would add" if args.dry_run else "added"
         for i in added:

@@ -4,7 +4,7 @@ Per task: scores with CI; breakdowns by subject and level (MATH-500), domain (GP
 (MoleculeQA); the completion-length histogram with the token cap marked; truncated and looping
 samples ("reasoning explosions") counted, the worst few quoted; pass@k and maj@k curves over k,
 computed from the per-sample records with :func:`r1bench.metrics.pass_at_k` and
-:func:`r1bench.metrics.majority_answer`. GPQA outputs are not quoted unless asked (they may echo
+:func:`r1bench.metrics.maj_at_k`. GPQA outputs are not quoted unless asked (they may echo
 the question, and GPQA text must not leak).
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from r1bench.metrics import bootstrap_ci, majority_answer, pass_at_k
+from r1bench.metrics import bootstrap_ci, maj_at_k, pass_at_k
 from r1bench.results.ingest import (
     SampleDoc,
     TaskRun,
@@ -65,30 +65,40 @@ def pass_curve(docs: list[SampleDoc], ks: list[int]) -> list[float]:
                                    for d in docs])) for k in ks]
 
 
+def _letter_equal(a: str, b: str) -> bool:
+    return str(a).strip().upper() == str(b).strip().upper()
+
+
 def _equal_for(kind: str) -> Callable[[str, str], bool]:
+    """Answer equivalence for voting: letters for choice tasks, else ``math_equal(pred, gold)``, cached.
+
+    Arguments keep their order: ``math_equal`` is asymmetric (prediction first).
+    """
     if kind == "choice":
-        return lambda a, b: str(a).strip().upper() == str(b).strip().upper()
+        return _letter_equal
     from r1bench.grading import math_equal
 
     @lru_cache(maxsize=100_000)
-    def cached(a: str, b: str) -> bool:
-        return bool(math_equal(a, b))
+    def cached(pred: str, gold: str) -> bool:
+        return bool(math_equal(pred, gold))
 
-    return lambda a, b: cached(*sorted((a, b)))
+    return cached
+
+
+def _gold(doc: SampleDoc) -> str:
+    """The gold the records were graded against (their ``gold``), else the doc's answer or target."""
+    for r in doc.records:
+        if r.get("gold") not in (None, ""):
+            return str(r["gold"])
+    return str(doc.doc.get("answer") or doc.target)
 
 
 def maj_curve(docs: list[SampleDoc], ks: list[int], kind: str) -> list[float]:
-    """maj@k (percent) over the first k samples of each question; a vote is right if its record is."""
+    """maj@k (percent) over the first k samples of each question, by :func:`r1bench.metrics.maj_at_k`."""
     equal = _equal_for(kind)
-    out = []
-    for k in ks:
-        hits = []
-        for d in docs:
-            recs = d.records[:k]
-            winner = majority_answer([r.get("extracted") for r in recs], equal)
-            hits.append(winner is not None and any(r.get("extracted") == winner and r["correct"] for r in recs))
-        out.append(100.0 * float(np.mean(hits)))
-    return out
+    golds = [_gold(d) for d in docs]
+    return [100.0 * float(np.mean([maj_at_k([r.get("extracted") for r in d.records[:k]], gold, equal)
+                                   for d, gold in zip(docs, golds)])) for k in ks]
 
 
 def breakdown(docs: list[SampleDoc], fieldname: str) -> list[dict[str, Any]]:
@@ -194,7 +204,7 @@ def _task_section(run: TaskRun, *, quotes: int, quote_chars: int, quote_gpqa: bo
     from r1bench.diagnostics import detect_loop
 
     task, docs = run.task, run.docs
-    proto = task_protocol(run)
+    proto = task_protocol(run, strict=False)  # a report shows a run even if its metadata is stale
     kind = task_kind(task, docs)
     recs = [r for d in docs for r in d.records]
     n_min = min(len(d.records) for d in docs)
