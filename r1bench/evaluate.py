@@ -76,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", metavar="DIR", help="local data folder (else $R1BENCH_DATA_DIR, else the hub)"
     )
     parser.add_argument(
-        "--no-chat-template", action="store_true", help="do not add --apply_chat_template"
+        "--no-chat-template",
+        action="store_true",
+        help="do not add --apply_chat_template (and set metadata starts_in_reasoning=false)",
     )
     return parser
 
@@ -126,7 +128,21 @@ def _r1_metadata(ns: argparse.Namespace, opts: argparse.Namespace) -> dict[str, 
         meta["max_gen_toks"] = int(max_toks)
     if opts.data_dir:
         meta["data_dir"] = str(Path(opts.data_dir).resolve())
+    if getattr(opts, "no_chat_template", False) and not _sets_starts_in_reasoning(ns):
+        # No chat template, so no pre-filled <think>: `auto` cannot see this (lm-eval does not
+        # tell the task), so say it explicitly unless the user did.
+        meta["starts_in_reasoning"] = False
     return meta
+
+
+def _sets_starts_in_reasoning(ns: argparse.Namespace) -> bool:
+    """True when --metadata or --model_args already name starts_in_reasoning."""
+    for value in (getattr(ns, "metadata", None), getattr(ns, "model_args", None)):
+        if isinstance(value, dict) and "starts_in_reasoning" in value:
+            return True
+        if isinstance(value, str) and "starts_in_reasoning" in value:
+            return True
+    return False
 
 
 @contextlib.contextmanager

@@ -13,6 +13,18 @@ The YAMLs call these functions with ``!function r1bench.lm_eval_glue.<name>``:
 * :func:`rescore_samples`: the same scoring re-run on a saved ``samples_<task>_*.jsonl``.
 
 No extraction or grading lives here: it all goes through :mod:`r1bench.records`.
+
+``starts_in_reasoning`` (the chat template pre-fills ``<think>``, so outputs hold only
+``</think>``): ``true``/``false`` from ``--metadata`` or ``--model_args``; ``auto`` (the default)
+reads the tokenizer's chat template. lm-eval 0.4.13 loads the dataset before it knows whether
+``--apply_chat_template`` is set and never tells the task, so ``auto`` assumes the template is
+applied: a run without the chat template must pass ``--metadata '{"starts_in_reasoning": false}'``
+(``r1bench eval --no-chat-template`` does so).
+
+API runs (``r1bench-chat``): a failed request comes back as a failure sentinel
+(:mod:`r1bench.api.failures`); its record is scored as no answer, with ``finish_reason`` None and
+the error in ``extra["api_error"]``; finish_reason and API token counts of the other samples come
+from the model's in-process metadata, and on rescoring from the saved records.
 """
 
 from __future__ import annotations
@@ -188,7 +200,11 @@ def _load_tokenizer(name: str) -> Any | None:
 
 
 def _starts_in_reasoning(value: Any, tokenizer_name: str | None) -> bool:
-    """``auto``: true when the model's chat template pre-fills ``<think>`` (DeepSeek-R1 distills)."""
+    """``auto``: true when the model's chat template pre-fills ``<think>`` (DeepSeek-R1 distills).
+
+    ``auto`` cannot see whether the run applies the chat template (lm-eval does not tell the
+    task); runs without it pass ``starts_in_reasoning=false`` (see the module docstring).
+    """
     text = str(value).strip().lower() if value is not None else "auto"
     if text in _TRUE:
         return True
@@ -237,34 +253,51 @@ def _check_count(doc: Mapping[str, Any], n: int) -> int:
     return k
 
 
-def score_doc(doc: Mapping[str, Any], outputs: Sequence[str | None]) -> list[dict[str, Any]]:
+def score_doc(
+    doc: Mapping[str, Any],
+    outputs: Sequence[str | None],
+    saved: Sequence[Mapping[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """Score one doc's k raw outputs into k SampleRecord dicts (the ``r1`` filter's output).
 
-    The dicts are :class:`RecordDict`, so the samples file shows each as a JSON string.
+    ``saved``: the doc's records from an earlier scoring (a samples file); their finish_reason,
+    API token counts and API error are reused, since a new process has no API metadata. The dicts
+    are :class:`RecordDict`, so the samples file shows each as a JSON string.
     """
     from r1bench.diagnostics import count_tokens
     from r1bench.records import score_response
 
     _check_count(doc, len(outputs))
+    if saved is not None and len(saved) != len(outputs):
+        saved = None
     name = doc.get("r1_tokenizer")
     tok = _load_tokenizer(name) if name else None
     encode: Callable[[str], list] | None = (
         (lambda s: tok.encode(s, add_special_tokens=False)) if tok is not None else None
     )
     kind = doc.get("kind", "math")
-    extra: dict[str, Any] = {}
+    base_extra: dict[str, Any] = {}
     if doc.get("permutation") is not None:
-        extra["permutation"] = list(doc["permutation"])
+        base_extra["permutation"] = list(doc["permutation"])
     if encode is not None:
-        extra["token_count"] = f"retokenized:{name}"
+        base_extra["token_count"] = f"retokenized:{name}"
     records = []
     for i, raw in enumerate(outputs):
+        extra = dict(base_extra)  # each sample its own: an API error belongs to one sample only
         text = raw if isinstance(raw, str) else ""
-        # API backends (r1bench-chat) know the finish_reason and token usage of each response.
-        meta = _api_metadata(text)
+        # API backends (r1bench-chat) know the finish_reason and token usage of each response;
+        # a rescoring takes them from the saved record instead.
+        meta = _saved_metadata(saved[i]) if saved is not None else _api_metadata(text)
         usage = meta.get("usage") or {}
-        if meta.get("error"):
-            extra = {**extra, "api_error": meta["error"]}
+        error = meta.get("error") or _failure_error(text)
+        if error:
+            # A failed request: no model output. Score it as empty (no answer, no tokens) and
+            # record why; the samples file's raw `resps` still show the failure sentinel.
+            extra["api_error"] = str(error)
+            # (Not split as prefilled reasoning: no output is not an unfinished, truncated one.)
+            text, usage, meta = "", {"completion_tokens": 0, "reasoning_tokens": 0}, {}
+        elif usage:
+            extra["api_usage"] = dict(usage)
         completion_tokens = usage.get("completion_tokens")
         if completion_tokens is None and encode is not None:
             completion_tokens = count_tokens(text, encode)
@@ -280,7 +313,7 @@ def score_doc(doc: Mapping[str, Any], outputs: Sequence[str | None]) -> list[dic
             reasoning_tokens=usage.get("reasoning_tokens"),
             completion_tokens=completion_tokens,
             max_gen_toks=doc.get("r1_max_gen_toks"),
-            starts_in_reasoning=bool(doc.get("r1_starts_in_reasoning")),
+            starts_in_reasoning=bool(doc.get("r1_starts_in_reasoning")) and not error,
             num_choices=len(doc.get("choices") or []) or 4,
             tokenizer=encode,
             extra=extra,
@@ -299,6 +332,35 @@ def _api_metadata(text: str) -> dict[str, Any]:
     return module.response_metadata(text) or {}
 
 
+def _failure_error(text: str) -> str | None:
+    """The error of an r1bench-chat failure sentinel (works in any process), else None."""
+    from r1bench.api.failures import failure_error
+
+    return failure_error(text)
+
+
+def _saved_metadata(record: Mapping[str, Any]) -> dict[str, Any]:
+    """finish_reason / API usage / API error of a saved record, in :func:`_api_metadata`'s shape.
+
+    API token counts are those in ``extra["api_usage"]``; older records without it count as API
+    counts when they were neither estimated nor retokenized.
+    """
+    extra = record.get("extra") if isinstance(record.get("extra"), Mapping) else {}
+    meta: dict[str, Any] = {"finish_reason": record.get("finish_reason")}
+    if extra.get("api_error"):
+        meta["error"] = extra["api_error"]
+    usage = extra.get("api_usage")
+    if isinstance(usage, Mapping):
+        meta["usage"] = {k: v for k, v in usage.items() if isinstance(v, int)}
+    elif (
+        record.get("tokens_estimated") is False
+        and not str(extra.get("token_count", "")).startswith("retokenized:")
+        and isinstance(record.get("completion_tokens"), int)
+    ):
+        meta["usage"] = {"completion_tokens": record["completion_tokens"]}
+    return meta
+
+
 class R1Filter(Filter):
     """The ``r1`` filter: per doc, the list of k raw outputs -> the list of k record dicts."""
 
@@ -306,14 +368,22 @@ class R1Filter(Filter):
         super().__init__(**kwargs)
 
     def apply(self, resps: Sequence[Sequence[str]], docs: Sequence[Mapping[str, Any]]) -> list:
-        """Score every doc; on a sample-count mismatch save the raw outputs first, then raise."""
-        for outs, doc in zip(resps, docs):
-            try:
+        """Score every doc; on any error (wrong sample count, bad gold, tokenizer failure...) save
+        all raw outputs first, then re-raise: generations may have cost hours."""
+        try:
+            for outs, doc in zip(resps, docs):
                 _check_count(doc, len(outs))
-            except SampleCountError as exc:
-                saved = _save_unscored(resps, docs)
+            return [score_doc(doc, outs) for outs, doc in zip(resps, docs)]
+        except Exception as exc:
+            saved = _save_unscored(resps, docs)
+            logger.error(
+                "scoring failed (%s: %s); raw outputs saved to %s", type(exc).__name__, exc, saved
+            )
+            if isinstance(exc, SampleCountError):
                 raise SampleCountError(f"{exc} Raw outputs saved to {saved}.") from None
-        return [score_doc(doc, outs) for outs, doc in zip(resps, docs)]
+            if hasattr(exc, "add_note"):  # Python 3.11+
+                exc.add_note(f"r1bench: raw outputs saved to {saved}")
+            raise
 
 
 def _save_unscored(resps: Sequence[Sequence[str]], docs: Sequence[Mapping[str, Any]]) -> Path:
@@ -350,24 +420,22 @@ def _records_of(doc: Mapping[str, Any], results: Sequence[Any]) -> list[Mapping[
 
 
 def _letter_equal(a: str, b: str) -> bool:
+    """Choice answers vote together and match the gold when their letters agree."""
     return a.strip().upper() == b.strip().upper()
 
 
 def process_results(doc: Mapping[str, Any], results: Sequence[Any]) -> dict[str, float]:
     """Per-doc metrics over its k records (lm-eval averages each over docs)."""
     from r1bench.grading import math_equal
-    from r1bench.metrics import majority_answer, pass_at_k
+    from r1bench.metrics import maj_at_k, pass_at_k
 
     records = _records_of(doc, results)
     k = _check_count(doc, len(records))
     correct = [bool(r["correct"]) for r in records]
     answers = [r.get("extracted") for r in records]
     equal = _letter_equal if doc.get("kind") == "choice" else math_equal
-    winner = majority_answer(answers, equal)
-    maj = False
-    if winner is not None:
-        # The majority group's verdict is that of its first member, graded like every sample.
-        maj = next(bool(r["correct"]) for r in records if r.get("extracted") == winner)
+    # The majority answer (grouped by equivalence) is compared with the gold itself.
+    maj = maj_at_k(answers, str(doc["answer"]), equal)
     return {
         "pass@1": sum(correct) / k,
         "pass@k": pass_at_k(k, sum(correct), k),
@@ -386,8 +454,31 @@ def aggregate(per_doc: Sequence[Mapping[str, float]]) -> dict[str, float]:
     return {m: sum(float(d[m]) for d in per_doc) / len(per_doc) for m in METRICS}
 
 
+def _saved_records(sample: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+    """The ``r1`` records saved in a samples line's ``filtered_resps``, or None when absent."""
+    saved = sample.get("filtered_resps")
+    if not isinstance(saved, list) or not saved:
+        return None
+    items = saved[0] if len(saved) == 1 and isinstance(saved[0], list) else saved
+    records = []
+    for item in items:
+        if isinstance(item, str):
+            try:
+                item = json.loads(item)
+            except json.JSONDecodeError:
+                return None
+        if not isinstance(item, Mapping):
+            return None
+        records.append(item)
+    return records
+
+
 def rescore_samples(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Re-score an lm-eval ``samples_<task>_*.jsonl`` from its raw outputs; deterministic.
+
+    finish_reason, API token counts and API errors come from the saved ``filtered_resps``
+    records (the API metadata of the original process is gone), so an API run rescores to the
+    same truncated_rate and mean_completion_tokens.
 
     Returns ``{"n_docs", "k", "metrics": {name: mean}, "per_doc": [...]}``. Errors name the file
     and line.
@@ -408,7 +499,7 @@ def rescore_samples(path: str | os.PathLike[str]) -> dict[str, Any]:
             if sample.get("filter", "r1") != "r1":
                 continue
             try:
-                records = score_doc(doc, outputs)
+                records = score_doc(doc, outputs, _saved_records(sample))
                 per_doc.append(process_results(doc, [records]))
             except SampleCountError as exc:
                 raise SampleCountError(f"{path}:{lineno}: {exc}") from None

@@ -10,7 +10,9 @@ import pytest
 from api_servers.fault_server import FaultServer, body_key
 from lm_eval.api.instance import Instance
 
+from r1bench import lm_eval_glue as glue
 from r1bench.api import ChatConfig, ChatRequest, SampleStore, run_chat_requests, summarize_results
+from r1bench.api.failures import failure_error, is_failure_text
 from r1bench.api.lm_eval_model import R1BenchChat, response_metadata
 from r1bench.api.payload import build_payload
 from r1bench.records import score_response
@@ -51,10 +53,12 @@ SCENARIOS = [
     ("badjson,ok", True, 2, "stop", "\\boxed{", None),
     ("truncjson,ok", True, 2, "stop", "\\boxed{", None),
     ("empty,ok", True, 2, "stop", "\\boxed{", None),
+    ("emptythink,ok", True, 2, "stop", "\\boxed{", None),
     ("nochoices,ok", True, 2, "stop", "\\boxed{", None),
     ("400", False, 1, None, "", "HTTP 400"),
     ("500", False, 4, None, "", "HTTP 500"),
     ("empty", False, 4, None, "", "empty response"),
+    ("emptythink", False, 4, None, "", "empty content after reasoning"),
     ("hang", False, 4, None, "", "timeout"),
     ("drop", False, 4, None, "", "connection error"),
     ("badjson", False, 4, None, "", "malformed JSON"),
@@ -178,7 +182,11 @@ def test_lm_eval_model_repeats_get_distinct_seeds_and_failures_are_visible(serve
     with caplog.at_level("WARNING"):
         texts = lm.generate_until(instances)
     assert len(texts) == 3 * k
-    assert all(t == "" for t in texts[2 * k:])  # failed: scored as no answer
+    # Failed: each a distinct, recognisable sentinel that maps back to its error.
+    assert all(is_failure_text(t) for t in texts[2 * k:]) and len(set(texts[2 * k:])) == k
+    assert not any(is_failure_text(t) for t in texts[: 2 * k])
+    assert all("HTTP 400" in failure_error(t) for t in texts[2 * k:])
+    assert response_metadata(texts[2 * k])["finish_reason"] is None
     seeds = [p.get("seed") for p in server.payloads.values() if "Q0" in p["messages"][0]["content"]]
     assert sorted(seeds) == [0, 1, 2, 3]
     assert len(set(texts[:k])) == k and len(set(texts[k:2 * k])) == k
@@ -195,6 +203,22 @@ def test_lm_eval_model_repeats_get_distinct_seeds_and_failures_are_visible(serve
     texts2 = lm.generate_until(instances)
     assert texts2[: 2 * k] == texts[: 2 * k]
     assert sum(server.received.values()) - before == k  # 4 failed samples, 400 is not retried
+
+    # The `r1` filter records the error on exactly the failed samples, scored as no answer.
+    docs = glue.stamp_docs(
+        [{"id": f"q{i}", "kind": "math", "problem": f"Q{i}", "answer": str(i + 3)} for i in range(3)],
+        task="r1_fake", k=k, prompt_spec="deepseek-r1",
+    )
+    per_doc = glue.R1Filter().apply([texts[i * k:(i + 1) * k] for i in range(3)], docs)
+    records = [r for doc_records in per_doc for r in doc_records]
+    failed = [r for r in records if "api_error" in r["extra"]]
+    assert [(r["doc_id"], r["sample_index"]) for r in failed] == [("q2", i) for i in range(k)]
+    assert all("HTTP 400" in r["extra"]["api_error"] for r in failed)
+    assert all(r["extracted"] is None and r["finish_reason"] is None and not r["truncated"] for r in failed)
+    assert all(r["raw_output"] == "" and r["completion_tokens"] == 0 for r in failed)
+    ok = [r for r in records if "api_error" not in r["extra"]]
+    assert all(r["finish_reason"] == "stop" and r["extra"]["api_usage"]["completion_tokens"] == 7 for r in ok)
+    assert sum(r["correct"] for r in ok) == 2 * k
 
 
 def test_lm_eval_model_refuses_api_key_in_model_args(tmp_path):

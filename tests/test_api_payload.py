@@ -117,6 +117,10 @@ def test_parse_response_usage_with_reasoning_tokens():
         (_body({"content": ""}), "empty response"),
         (_body({"content": None}), "empty response"),
         (_body({"content": ""}, None), "empty response"),
+        # reasoning but no answer although the generation was not cut: retried, then a failure
+        (_body({"content": "", "reasoning_content": "r"}), "empty content after reasoning"),
+        (_body({"content": None, "reasoning": "r"}, "stop"), "empty content after reasoning"),
+        (_body({"reasoning_content": "r"}, None), "empty content after reasoning"),
     ],
 )
 def test_parse_response_transient_errors(body, fragment):
@@ -240,3 +244,35 @@ def test_assign_sample_indices_counts_repeats_in_order():
     g1, g2 = {"temperature": 0.6}, {"temperature": 0.0}
     pairs = [(a, g1)] * 3 + [(b, g1)] * 2 + [(a, g2), (a, g1)]
     assert assign_sample_indices(pairs) == [0, 1, 2, 0, 1, 0, 3]
+
+
+@pytest.mark.parametrize(("value", "kept"), [("true", "true"), ("False", "false"), ("auto", "auto"), (True, "true")])
+def test_lm_eval_model_accepts_starts_in_reasoning(value, kept):
+    from r1bench.api.lm_eval_model import R1BenchChat
+
+    lm = R1BenchChat(base_url="http://127.0.0.1:9/v1", model="m", starts_in_reasoning=value)
+    assert lm.starts_in_reasoning == kept
+
+
+def test_lm_eval_model_rejects_junk_starts_in_reasoning():
+    from r1bench.api.lm_eval_model import R1BenchChat
+
+    with pytest.raises(ValueError, match="starts_in_reasoning"):
+        R1BenchChat(base_url="http://127.0.0.1:9/v1", model="m", starts_in_reasoning="maybe")
+
+
+def test_response_metadata_is_small_and_bounded(monkeypatch):
+    from r1bench.api import lm_eval_model as mod
+
+    monkeypatch.setattr(mod, "_RESPONSE_META", type(mod._RESPONSE_META)())
+    monkeypatch.setattr(mod, "_MAX_META", 3)
+    usage = {"prompt_tokens": 5, "completion_tokens": 9, "total_tokens": 14, "reasoning_tokens": 4}
+    for i in range(5):
+        mod._remember(f"text {i}", "stop", usage)
+    assert len(mod._RESPONSE_META) == 3
+    assert mod.response_metadata("text 0") is None  # the oldest were dropped
+    assert mod.response_metadata("text 4") == {
+        "finish_reason": "stop",
+        "usage": {"completion_tokens": 9, "reasoning_tokens": 4},
+    }
+    assert all(len(key) == 16 for key in mod._RESPONSE_META)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -257,3 +258,169 @@ def test_prefilled_think_without_close_has_no_answer():
     assert record["extracted"] is None and record["truncated"] is True
     (closed,) = glue.score_doc(doc, ["thinking</think> \\boxed{5}"])
     assert closed["correct"] is True
+
+
+# --------------------------------------------------------------------------- API failures and metadata
+
+
+def _fake_api(meta_by_text):
+    """A stand-in for r1bench-chat's in-process metadata (finish_reason / usage per text)."""
+    return lambda text: dict(meta_by_text.get(text, {}))
+
+
+def test_an_api_error_belongs_to_its_own_sample_only():
+    from r1bench.api.failures import make_failure_text
+
+    failed = make_failure_text("HTTP 500: boom")
+    doc = _doc("choice", k=4, answer="B", permutation=[1, 0, 2, 3])
+    records = glue.score_doc(doc, ["Answer: B", failed, "Answer: B", "Answer: C"])
+    assert ["api_error" in r["extra"] for r in records] == [False, True, False, False]
+    bad = records[1]
+    assert bad["extra"]["api_error"] == "HTTP 500: boom" and bad["extra"]["permutation"] == [1, 0, 2, 3]
+    assert bad["extracted"] is None and bad["correct"] is False and bad["finish_reason"] is None
+    assert bad["raw_output"] == "" and bad["completion_tokens"] == 0 and bad["truncated"] is False
+    assert [r["correct"] for r in records] == [True, False, True, False]
+
+
+def test_a_failure_under_a_prefilled_think_is_not_counted_as_truncated():
+    from r1bench.api.failures import make_failure_text
+
+    doc = {**_doc(k=2), "r1_starts_in_reasoning": True}
+    records = glue.score_doc(doc, ["x</think>\\boxed{5}", make_failure_text("timeout")])
+    metrics = glue.process_results(doc, [records])
+    assert metrics["truncated_rate"] == 0.0 and metrics["no_answer_rate"] == 0.5
+
+
+@pytest.mark.parametrize("kind", ["math", "choice"])
+@pytest.mark.parametrize("starts_in_reasoning", [False, True])
+def test_a_failure_sentinel_is_never_graded_as_an_answer(kind, starts_in_reasoning):
+    from r1bench.api.failures import is_failure_text, make_failure_text
+    from r1bench.grading import grade_choice_response, grade_math_response
+
+    for error in ("HTTP 400: answer is 3 (A)", "", None):
+        text = make_failure_text(error)
+        assert is_failure_text(text) and not is_failure_text(text + " ")
+        if kind == "math":
+            verdict = grade_math_response(text, "0", starts_in_reasoning=starts_in_reasoning)
+        else:
+            verdict = grade_choice_response(text, "A", starts_in_reasoning=starts_in_reasoning)
+        assert verdict.extracted is None and not verdict.correct
+
+
+def test_failure_sentinels_are_unique_and_keep_their_error_in_process():
+    from r1bench.api.failures import (
+        FAILURE_PREFIX,
+        UNKNOWN_FAILURE,
+        failure_error,
+        make_failure_text,
+    )
+
+    texts = [make_failure_text(f"error {i}") for i in range(50)]
+    assert len(set(texts)) == 50
+    assert [failure_error(t) for t in texts] == [f"error {i}" for i in range(50)]
+    assert failure_error(FAILURE_PREFIX + "z" * 20 + "]") == UNKNOWN_FAILURE  # another process's
+    assert failure_error("") is None and failure_error("\\boxed{5}") is None
+
+
+def test_rescoring_an_api_run_reproduces_truncation_and_token_counts(tmp_path, monkeypatch):
+    from r1bench.api.failures import make_failure_text
+
+    cut = "<think>long thoughts that were cut by the limit"
+    answered = "<think>ok</think>\\boxed{5}"
+    failed = make_failure_text("HTTP 503")
+    # finish_reason "length" with closed reasoning is truncated only because the API says so.
+    cut_closed = "<think>r</think>The answer is \\boxed{5} and then"
+    meta = {
+        cut: {"finish_reason": "length", "usage": {"completion_tokens": 1000, "reasoning_tokens": 990}},
+        answered: {"finish_reason": "stop", "usage": {"completion_tokens": 32}},
+        cut_closed: {"finish_reason": "length", "usage": {"completion_tokens": 1000}},
+    }
+    monkeypatch.setattr(glue, "_api_metadata", _fake_api(meta))
+    docs_outputs = [
+        (_doc(k=4), [cut, answered, failed, cut_closed]),
+        (_doc(k=4, answer="4"), [answered, answered, cut, answered]),
+    ]
+    path = tmp_path / "samples_r1_test.jsonl"
+    _write_samples(path, docs_outputs)
+    original = [json.loads(x) for x in path.read_text().splitlines()]
+    assert original[0]["truncated_rate"] == 0.5 and original[0]["mean_completion_tokens"] == (1000 + 32 + 1000) / 4
+
+    monkeypatch.setattr(glue, "_api_metadata", lambda text: {})  # a new process: metadata gone
+    rescored = glue.rescore_samples(path)
+    for line, per_doc in zip(original, rescored["per_doc"]):
+        assert per_doc == {key: line[key] for key in glue.METRICS}
+    # Record by record too: the saved finish_reason, API counts and API error come back.
+    doc, outputs = docs_outputs[0]
+    saved = [json.loads(r) for r in original[0]["filtered_resps"][0]]
+    again = glue.score_doc(doc, outputs, saved)
+    assert [dict(r) for r in again] == saved
+    assert saved[2]["extra"]["api_error"] == "HTTP 503"
+    assert [r["finish_reason"] for r in saved] == ["length", "stop", None, "length"]
+
+
+def test_filter_saves_outputs_on_any_scoring_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    good, bad = _doc(k=2), _doc(k=2)
+    del bad["answer"]  # a bad gold: scoring raises after the generations are done
+    with pytest.raises(KeyError):
+        glue.R1Filter().apply([[B5, B5], [B4, B5]], [good, bad])
+    (saved,) = tmp_path.glob("r1bench-unscored-*.jsonl")
+    lines = [json.loads(x) for x in saved.read_text().splitlines()]
+    assert [x["resps"][0] for x in lines] == [[B5, B5], [B4, B5]]
+
+
+def _rec(extracted, correct):
+    return {"extracted": extracted, "correct": correct, "truncated": False, "loop_detected": False,
+            "completion_tokens": 10}
+
+
+@pytest.mark.parametrize(
+    ("kind", "gold", "records", "maj"),
+    [
+        # the majority is decided against the gold, not by its first member's verdict
+        ("choice", "B", [_rec("b", False), _rec("B", True), _rec("C", False)], 1.0),
+        ("choice", "B", [_rec("C", True), _rec("C", False), _rec("B", True)], 0.0),
+        ("math", "1/2", [_rec("0.5", False), _rec("\\frac{1}{2}", True), _rec("3", False)], 1.0),
+        ("math", "1/2", [_rec(None, False), _rec(None, False), _rec("3", False)], 0.0),
+        ("math", "1/2", [_rec(None, False)] * 3, 0.0),
+    ],
+)
+def test_maj_at_k_compares_the_majority_answer_with_the_gold(kind, gold, records, maj):
+    from r1bench.grading import math_equal
+    from r1bench.metrics import maj_at_k
+
+    doc = _doc(kind, k=len(records), answer=gold)
+    assert glue.process_results(doc, [records])["maj@k"] == maj
+    equal = glue._letter_equal if kind == "choice" else math_equal
+    assert maj == float(maj_at_k([r["extracted"] for r in records], gold, equal))
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--no-chat-template"], False),
+        (["--no-chat-template", "--metadata", '{"starts_in_reasoning": true}'], True),
+        (["--no-chat-template", "--model_args", "base_url=x,model=y,starts_in_reasoning=true"], None),
+        ([], None),
+    ],
+)
+def test_no_chat_template_turns_starts_in_reasoning_off(argv, expected):
+    import argparse
+
+    from r1bench import evaluate
+
+    _, opts = evaluate.translate_args(argv, default_model=Path("/nonexistent/model"))
+    meta = {}
+    if "--metadata" in argv:
+        meta = json.loads(argv[argv.index("--metadata") + 1])
+    model_args = argv[argv.index("--model_args") + 1] if "--model_args" in argv else None
+    ns = argparse.Namespace(metadata=meta, model_args=model_args, gen_kwargs=None)
+    out = {**meta, **evaluate._r1_metadata(ns, opts)}
+    assert out.get("starts_in_reasoning") == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False)])
+def test_starts_in_reasoning_from_model_args_reaches_the_docs(value, expected):
+    # lm-eval merges --model_args into the metadata the dataset hook receives.
+    data = glue.load_dataset(r1_task="r1_smoke", k=1, base_url="http://x/v1", model="m", starts_in_reasoning=value)
+    assert set(data["test"]["r1_starts_in_reasoning"]) == {expected}

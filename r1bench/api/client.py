@@ -5,6 +5,11 @@ the missing (or previously failed) ones with at most ``num_concurrent`` in fligh
 (honouring ``Retry-After``), 5xx, timeouts, dropped connections, malformed JSON and empty answers
 with exponential backoff and jitter, and writes each sample to the store before counting it done.
 A request that still fails becomes a failed sample with its error; the run goes on.
+
+HTTP goes through aiohttp (as lm-eval's own API models do) rather than the ``openai`` client: we
+need the raw status, ``Retry-After`` header and body of every failure to classify it, our own
+retry loop instead of the client's hidden one (which would multiply attempts), and fields such as
+``reasoning_content`` that non-OpenAI servers add outside the client's typed models.
 """
 
 from __future__ import annotations

@@ -10,9 +10,17 @@ Importing this module registers the model. lm-eval 0.4.13 has no plugin entry po
 
 With ``repeats: k`` lm-eval sends k identical requests per document; each gets its own sample
 index (the i-th occurrence of an identical (context, gen_kwargs) pair), hence its own seed and
-store key. A request that fails after all retries returns "" (scored as no answer), is logged and
-stored as failed, and the run summary (``summary_path``, default ``<store dir>/runs/``) says
-``"incomplete": true``; re-running the same command re-sends only the failed samples.
+store key. A request that fails after all retries returns a unique failure sentinel
+(:mod:`r1bench.api.failures`): the ``r1`` filter scores it as no answer and records the error in
+that sample's ``extra["api_error"]`` (finish_reason None), so failed samples stay visible per
+sample. It is also logged and stored as failed, and the run summary (``summary_path``, default
+``<store dir>/runs/``) says ``"incomplete": true``; re-running the same command re-sends only the
+failed samples.
+
+Servers that serve a DeepSeek-R1 distill without a reasoning parser return text whose template
+pre-filled ``<think>`` is missing (only ``</think>`` appears): pass ``starts_in_reasoning=true`` in
+``--model_args`` (lm-eval merges model_args into the task metadata, so the r1bench tasks see it;
+``--metadata '{"starts_in_reasoning": true}'`` does the same).
 """
 
 from __future__ import annotations
@@ -23,8 +31,9 @@ import json
 import logging
 import os
 import re
+import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +44,60 @@ from lm_eval.api.model import LM
 from lm_eval.api.registry import register_model
 
 from r1bench.api.client import run_chat_requests, summarize_results
+from r1bench.api.failures import failure_error, make_failure_text
 from r1bench.api.types import DEFAULT_MAX_TOKENS, ChatConfig, ChatRequest, ChatResult, RunSummary
 
-__all__ = ["R1BenchChat", "context_to_messages", "assign_sample_indices", "response_metadata"]
+__all__ = [
+    "R1BenchChat",
+    "context_to_messages",
+    "assign_sample_indices",
+    "response_metadata",
+    "failure_error",
+]
 
 logger = logging.getLogger(__name__)
 
-# sha256(text) -> {"finish_reason", "usage", "error"} of responses returned to lm-eval in this
-# process, so task code that only sees the text can still record finish_reason and token counts.
-_RESPONSE_META: dict[str, dict[str, Any]] = {}
+# blake2b-128(text) -> (finish_reason, completion_tokens, reasoning_tokens) of the successful
+# responses returned to lm-eval in this process, so task code that only sees the text can still
+# record finish_reason and token counts. Only those three values are kept, under a 16-byte key,
+# and the oldest entries are dropped beyond _MAX_META (a full R1 suite at k=64 is ~50k samples).
+# Failed requests are not here: they come back as unique sentinels (r1bench.api.failures).
+_MAX_META = 500_000
+_RESPONSE_META: OrderedDict[bytes, tuple[str | None, int | None, int | None]] = OrderedDict()
+_META_LOCK = threading.Lock()
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def _remember(text: str, finish_reason: str | None, usage: dict[str, Any]) -> None:
+    value = (finish_reason, _opt_int(usage.get("completion_tokens")), _opt_int(usage.get("reasoning_tokens")))
+    with _META_LOCK:
+        _RESPONSE_META[_text_key(text)] = value
+        if len(_RESPONSE_META) > _MAX_META:
+            _RESPONSE_META.popitem(last=False)
+            logger.warning("r1bench-chat: over %d responses in one process; the oldest lose "
+                           "their finish_reason/usage metadata", _MAX_META)
 
 
 def response_metadata(text: str) -> dict[str, Any] | None:
-    """finish_reason / usage of a response this process returned to lm-eval, if known."""
-    return _RESPONSE_META.get(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    """finish_reason / usage of a response this process returned to lm-eval, or, for a failed
+    request's sentinel, ``{"error": ..., "finish_reason": None, "usage": {}}``; None if unknown."""
+    error = failure_error(text)
+    if error is not None:
+        return {"error": error, "finish_reason": None, "usage": {}}
+    with _META_LOCK:
+        value = _RESPONSE_META.get(_text_key(text))
+    if value is None:
+        return None
+    finish_reason, completion, reasoning = value
+    usage = {
+        name: n
+        for name, n in (("completion_tokens", completion), ("reasoning_tokens", reasoning))
+        if n is not None
+    }
+    return {"finish_reason": finish_reason, "usage": usage}
 
 
 def context_to_messages(context: Any) -> list[dict[str, Any]]:
@@ -98,7 +147,10 @@ class R1BenchChat(LM):
 
     model_args: base_url, model, api_key_env, num_concurrent, max_retries, timeout, seed,
     store_path, fresh, retry_failed, price_input_per_m, price_output_per_m, max_gen_toks (default
-    generation limit when a task gives none), max_tokens_field, summary_path, progress.
+    generation limit when a task gives none), max_tokens_field, summary_path, progress,
+    starts_in_reasoning (auto/true/false: read by the r1bench tasks, which lm-eval hands the
+    model_args as metadata; true for servers whose template pre-fills ``<think>`` and that have
+    no reasoning parser).
     """
 
     def __init__(
@@ -122,6 +174,7 @@ class R1BenchChat(LM):
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
         pretrained: str | None = None,
+        starts_in_reasoning: Any = "auto",
         **kwargs: Any,
     ) -> None:
         super().__init__()
@@ -135,6 +188,12 @@ class R1BenchChat(LM):
         if ignored:
             logger.warning("r1bench-chat ignores unknown model_args: %s", ", ".join(sorted(ignored)))
         model = model or pretrained
+        text = str(starts_in_reasoning).strip().lower()
+        if text not in ("auto", "1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ValueError(f"starts_in_reasoning must be auto/true/false, got {starts_in_reasoning!r}")
+        # Not used by the model itself: lm-eval passes model_args on to the tasks as metadata, and
+        # the r1bench tasks split each output with it (see r1bench.lm_eval_glue.load_dataset).
+        self.starts_in_reasoning = text
         if not base_url or not model:
             raise ValueError(
                 "r1bench-chat needs model_args base_url=http://HOST:PORT/v1,model=NAME "
@@ -186,8 +245,9 @@ class R1BenchChat(LM):
         raise NotImplementedError("r1bench-chat does not support loglikelihood_rolling")
 
     def generate_until(self, requests: list[Any], disable_tqdm: bool = False) -> list[str]:
-        """Send every request (resuming from the store) and return the texts in order; failed
-        samples come back as "" and are counted in the run summary."""
+        """Send every request (resuming from the store) and return the texts in order; a failed
+        sample comes back as a unique failure sentinel (scored as no answer, its error recorded in
+        the sample's record by the ``r1`` filter) and is counted in the run summary."""
         if not requests:
             return []
         pairs = []
@@ -206,13 +266,10 @@ class R1BenchChat(LM):
         texts = []
         for inst, result in zip(requests, results):
             if not result.ok:
-                texts.append("")
+                texts.append(make_failure_text(result.error))
                 continue
             texts.append(result.text)
-            _RESPONSE_META[hashlib.sha256(result.text.encode("utf-8")).hexdigest()] = {
-                "finish_reason": result.finish_reason,
-                "usage": result.usage,
-            }
+            _remember(result.text, result.finish_reason, result.usage or {})
             self.cache_hook.add_partial("generate_until", inst.args, result.text)
         return texts
 

@@ -135,8 +135,9 @@ def _usage(raw: Any) -> dict[str, Any]:
 
 def parse_response(body: bytes | str) -> ParsedResponse:
     """Parse one response body. Raises :class:`ResponseError` (transient) for invalid JSON, a
-    body without choices, an error object, or an empty answer whose ``finish_reason`` is not
-    ``length`` (a generation cut by the length limit is a real, scoreable sample)."""
+    body without choices, an error object, or empty content (with or without reasoning) whose
+    ``finish_reason`` is not ``length`` (a generation cut by the length limit, even inside the
+    reasoning, is a real, scoreable sample)."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -157,8 +158,11 @@ def parse_response(body: bytes | str) -> ParsedResponse:
     finish_reason = choice.get("finish_reason")
     if not isinstance(finish_reason, str):
         finish_reason = None
-    if not content and not reasoning and finish_reason != "length":
-        raise ResponseError(f"empty response (finish_reason={finish_reason!r})")
+    if not content and finish_reason != "length":
+        # No answer although the generation was not cut: retry it (a server hiccup or a
+        # reasoning parser that swallowed the answer); after the retries it is a recorded failure.
+        what = "empty content after reasoning" if reasoning else "empty response"
+        raise ResponseError(f"{what} (finish_reason={finish_reason!r})")
     text = fold_reasoning(content, reasoning, finish_reason)
     return ParsedResponse(
         text=text,

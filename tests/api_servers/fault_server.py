@@ -176,6 +176,9 @@ def _completion(payload: dict[str, Any], behaviour: str) -> dict[str, Any]:
         finish = "length"
     elif behaviour == "empty":
         message["content"] = ""
+    elif behaviour == "emptythink":  # reasoning, then no answer although not cut by the limit
+        message["reasoning_content"] = f"Thought about it ({key}) but"
+        message["content"] = ""
     else:
         raise ValueError(behaviour)
     return {
@@ -236,13 +239,13 @@ class _Handler(BaseHTTPRequestHandler):
             srv.behaviours[key].append(behaviour)
         if srv.latency:
             srv.sleep(srv.latency)
-        if behaviour in OK_BEHAVIOURS or behaviour == "empty":
+        if behaviour in OK_BEHAVIOURS or behaviour in ("empty", "emptythink"):
             body = json.dumps(_completion(payload, behaviour)).encode()
             try:
                 self._send(200, body)
             except OSError:
                 return
-            if behaviour != "empty":
+            if behaviour not in ("empty", "emptythink"):
                 with srv._lock:
                     srv.served_ok[key] += 1
         elif behaviour == "429":

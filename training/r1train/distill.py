@@ -112,7 +112,7 @@ def distill(
     """Ask the teacher ``k`` times per doc, grade, keep correct closed traces; write the dataset."""
     from r1bench.api import ChatRequest, run_chat_requests
     from r1bench.grading import GRADER_VERSION
-    from r1bench.prompts import DEFAULT_SPEC, render_prompt, spec_hash
+    from r1bench.prompts import DEFAULT_SPEC, render_prompt, resolve_spec, spec_hash
     from r1bench.records import score_response
 
     spec = prompt_spec or DEFAULT_SPEC
@@ -120,6 +120,10 @@ def distill(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     prompts = [render_prompt(doc, spec) for doc in docs]
+    # Per-kind preset hash, as in the benchmark records (a choice doc under a math-only spec is
+    # rendered with the default choice preset, so it gets that preset's hash).
+    presets, defaults = resolve_spec(spec), resolve_spec(DEFAULT_SPEC)
+    hashes = [(presets.get(d["kind"]) or defaults[d["kind"]]).hash for d in docs]
     requests = [
         ChatRequest(messages=[{"role": "user", "content": p}], gen_kwargs=dict(gen), sample_index=j)
         for p in prompts
@@ -149,7 +153,7 @@ def distill(
             task=source,
             doc_id=doc["id"],
             sample_index=res.request.sample_index,
-            prompt_hash=spec_hash(spec),
+            prompt_hash=hashes[n // k],
             finish_reason=res.finish_reason,
             completion_tokens=usage.get("completion_tokens"),
             max_gen_toks=gen.get("max_gen_toks") or gen.get("max_tokens"),

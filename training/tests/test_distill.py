@@ -98,3 +98,18 @@ def test_question_without_gold_names_its_line(tmp_path: Path) -> None:
     path.write_text('{"problem": "a", "answer": "1"}\n{"problem": "b"}\n')
     with pytest.raises(ValueError, match=r"q\.jsonl:2: question 1 has no 'answer'"):
         load_questions(str(path))
+
+
+def test_sample_prompt_hash_is_the_per_kind_preset_hash(tmp_path: Path) -> None:
+    """Records carry the hash of the preset that rendered the doc, as benchmark records do (not
+    the spec hash over both presets), so distilled and benchmark samples can be joined on it."""
+    from r1bench.prompts import DEFAULT_SPEC, get_preset, spec_hash
+
+    questions = _write_questions(tmp_path)
+    out = tmp_path / "distilled"
+    with FakeTeacher() as teacher:
+        assert _run(teacher, questions, out) == 0
+    samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    math_hash = get_preset("deepseek-r1").hash
+    assert math_hash != spec_hash(DEFAULT_SPEC)  # the two-preset default spec: they differ
+    assert {s["prompt_hash"] for s in samples} == {math_hash}
