@@ -111,7 +111,12 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
 
 
 # Connectors allowed between boxes that belong to one multi-part answer.
-_JOIN_RE = re.compile(r"^[\s$,;]*(?:(?:and|or|&|\\text\{\s*(?:and|or)\s*\}|\\quad|\\qquad)[\s$,;]*)?$")
+# Text allowed between boxes that together form one answer: punctuation, math delimiters, spacing,
+# "and"/"or" (bare or in \text{}), and the name of the next value ("\\boxed{1} \\) and \\( y_2=").
+_JOIN_RE = re.compile(
+    r"^(?:[\s$,;.&]|\\[()\[\]]|\\q?quad|\\[,;:! ]|\\text\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b"
+    r"|[A-Za-z](?:_\{?\w+\}?)?\s*=)*$"
+)
 
 # Fallback rules, used only when there is no box. Lookahead patterns so overlapping phrases are all
 # found ("Final Answer: The final answer is 7." -> the last phrase wins); each captures one line.
@@ -139,16 +144,37 @@ _SENTENCE_TAIL_RE = re.compile(
 )
 
 
+_MATH_SPAN_RE = re.compile(
+    r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL
+)
+# A number, never cut in the middle ("1,000.99m" is 1,000.99 followed by a unit).
+_NUM = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?(?![\d]|[.,/]\d)"
+_NUMBER_RE = re.compile(rf"(?<![\w.]){_NUM}")
+# "... is 19", "... is $\frac12$", "... equals \(3\)": a value stated at the end of a sentence.
+_STATED_VALUE_RE = re.compile(
+    r"\b(?:is|are|equals|was)\s*:?\s*(?:\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$(.+?)(?<!\\)\$"
+    rf"|({_NUM}))",
+    re.DOTALL,
+)
+
+
 def _clean_fallback(ans: str) -> str | None:
+    """The value a sentence states: "The volume of $ABCDEFGH$ is 120." -> ``120``."""
     ans = ans.strip()
-    # A math span in the sentence: prefer its contents.
-    m = re.search(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$(.+?)\$", ans, re.DOTALL)
-    if m:
-        ans = next(g for g in m.groups() if g is not None)
-    else:
-        cut = _SENTENCE_TAIL_RE.search(ans)
-        if cut:
-            ans = ans[: cut.start()]
+    cut = _SENTENCE_TAIL_RE.search(_MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), ans))
+    if cut:  # cut at the sentence end, never inside a math span
+        ans = ans[: cut.start()]
+    # "... of $ABCDEFGH$ is 120": the value follows the last "is" / "equals" / "=".
+    masked = _MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), ans)
+    tail = list(re.finditer(r"\b(?:is|are|equals|was|be)\b\s*:?", masked))
+    if tail:
+        ans = ans[tail[-1].end() :]
+    spans = list(_MATH_SPAN_RE.finditer(ans))
+    if spans:
+        ans = next(g for g in spans[-1].groups() if g is not None)
+    elif not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) and _NUMBER_RE.search(ans):
+        # A sentence in words with a number in it: "Jane started growing Sphere 3 hours ago."
+        ans = _NUMBER_RE.findall(ans)[-1]
     ans = ans.strip().strip("*").strip()
     ans = re.sub(r"[.\s]+$", "", ans)
     if not ans or len(ans) > 300:
@@ -182,14 +208,30 @@ def extract_math_answer(answer_text: str) -> Extraction:
             ans = _clean_fallback(matches[-1].group("ans"))
             if ans:
                 return Extraction(ans, rule)
-    # A response that is only a short formula (e.g. an API that returns just "$\frac{1}{2}$").
+    # A response that is only a formula (e.g. an API that returns just "$\frac{1}{2}$").
     stripped = text.strip()
-    if len(stripped) <= 60 and "\n" not in stripped:
+    if len(stripped) <= 400:
         m = re.fullmatch(r"\$\$?(.+?)\$?\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", stripped, re.DOTALL)
         if m:
             return Extraction(next(g for g in m.groups() if g is not None).strip(), "bare_math")
         if re.fullmatch(r"[-+]?[\d.,/]+%?", stripped):
             return Extraction(stripped.rstrip("."), "bare_number")
+    # Last resorts, named so a reader of the record can discount them: the last math span of the
+    # final paragraph, else the last number in it (what lm-eval's flexible extraction does).
+    last_par = stripped.rsplit("\n\n", 1)[-1]
+    stated = list(_STATED_VALUE_RE.finditer(last_par))
+    if stated:
+        value = next(g for g in stated[-1].groups() if g is not None).strip()
+        if value:
+            return Extraction(value.rstrip(","), "stated_value")
+    spans = list(_MATH_SPAN_RE.finditer(last_par))
+    if spans:
+        value = next(g for g in spans[-1].groups() if g is not None).strip()
+        if value and len(value) <= 300:
+            return Extraction(value, "last_math_span")
+    numbers = _NUMBER_RE.findall(last_par)
+    if numbers:
+        return Extraction(numbers[-1].rstrip(","), "last_number")
     return Extraction(None, None)
 
 

@@ -75,3 +75,22 @@ def test_concurrent_writers_from_processes(tmp_path):
         assert store.counts() == {"ok": 800, "failed": 0}
         shared = store.get_many([f"shared{i}" for i in range(200)])
         assert len(shared) == 200  # each shared key written once by whoever came first
+
+
+def _open_and_write(path, i):
+    with SampleStore(path) as store:
+        store.put_many([(f"k{i}", dict(result={"text": "x"}, ok=True, error=None, attempts=1, **FIELDS))])
+
+
+def test_many_processes_opening_a_new_store_at_once(tmp_path):
+    """Switching a fresh file to WAL is not covered by busy_timeout; opening must retry."""
+    path = tmp_path / "fresh.sqlite"
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_open_and_write, args=(path, i)) for i in range(8)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    with SampleStore(path) as store:
+        assert store.counts() == {"ok": 8, "failed": 0}

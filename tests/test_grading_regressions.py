@@ -26,6 +26,26 @@ MATH_EQUAL = [
     # Identities still reach the symbolic stage.
     ("\\sin^2 x + \\cos^2 x", "1", True),
     ("5+0i", "5", True),
+    # Mixed numbers written with a space; decimal comma after 0; percent words; ASCII relations.
+    ("4 4/9", "\\frac{40}{9}", True),
+    ("4 4/9", "44/9", False),
+    ("-4 4/9", "-40/9", True),
+    ("0.111", "0,111", True),
+    ("28 pct", "28\\%", True),
+    ("x <= 2", "x \\leq 2", True),
+    ("x \\lt 3", "(-\\infty,3)", True),
+    # Thousands separators: MATH's thin space yes, a list with a plain space no.
+    ("10080", "10,\\!080", True),
+    ("32, 349", "32349", False),
+    # A float printed from a rational is that rational; a short decimal is still an approximation.
+    ("0.0833333333333333", "\\frac{1}{12}", True),
+    ("0.083", "\\frac{1}{12}", False),
+    # Golds that name a quantity on the left; expressions on the left stay equations.
+    ("4, 5", "AB=4,CD=5", True),
+    ("11:21", "V_1:V_2=11:21", True),
+    ("1", "|AB|=1", True),
+    ("0", "a+3z=0", False),
+    ("1", "x^2+y^2=1", False),
 ]
 
 
@@ -39,6 +59,14 @@ EXTRACT = [
     ("So the answer is 5 because x is 3", "5", "answer_is_phrase"),
     ("The answer is 12; the rest is checking.", "12", "answer_is_phrase"),
     ("The final answer is:\n\n42", "42", "final_answer_phrase"),
+    ("Final Answer: The volume of $ABCDEFGH$ is 120.", "120", "final_answer_phrase"),
+    ("Final Answer: The largest $n$ is 34.", "34", "final_answer_phrase"),
+    ("\\boxed{(2,2)} \\quad \\text{and} \\quad \\boxed{(6,2)}", "(2,2), (6,2)", "boxed_multi"),
+    ("\\( y_1=\\boxed{3} \\) and \\( y_2=\\boxed{4} \\)", "3, 4", "boxed_multi"),
+    ("\\boxed{3} is wrong. The answer is \\boxed{4}", "4", "boxed"),
+    ("The domain of $f(x)$ is 19", "19", "stated_value"),
+    ("Answer $ 9 $", "9", "last_math_span"),
+    ("We get 10 - 4 = 6 in the end", "6", "last_number"),
 ]
 
 

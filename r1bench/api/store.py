@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -70,11 +71,24 @@ class SampleStore:
             str(self.path), timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
         )
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-        mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise RuntimeError(f"{self.path}: SQLite could not switch to WAL mode (got {mode})")
-        self._conn.execute("PRAGMA synchronous = FULL")
-        self._conn.executescript(_SCHEMA)
+        # Switching a new file to WAL (and creating the schema) takes a lock that SQLite does not
+        # wait for through busy_timeout: several processes opening one new store at once get
+        # "database is locked" immediately. Retry those two steps with backoff.
+        deadline = time.monotonic() + busy_timeout_s
+        delay = 0.01
+        while True:
+            try:
+                mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise RuntimeError(f"{self.path}: SQLite could not switch to WAL mode (got {mode})")
+                self._conn.execute("PRAGMA synchronous = FULL")
+                self._conn.executescript(_SCHEMA)
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay + random.random() * delay)
+                delay = min(delay * 2, 0.5)
 
     def close(self) -> None:
         self._conn.close()

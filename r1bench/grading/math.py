@@ -124,6 +124,11 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     if pv is not None and gv is not None:
         if numbers_close(pv, gv):
             return Comparison(True, "numeric")
+        if (_LONG_DECIMAL_RE.fullmatch(p) or _LONG_DECIMAL_RE.fullmatch(g)) and numbers_close(
+            float(pv), float(gv)
+        ):
+            # 0.0833333333333333 is 1/12 printed as a float (10+ decimals), not an approximation.
+            return Comparison(True, "numeric", "float rendering of a rational")
         return Comparison(False, "numeric", f"{_fmt(pv)} != {_fmt(gv)}")
 
     # Guards before math-verify, which drops unit-like letters ("2m" == 2) and ignores the case
@@ -137,6 +142,7 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     return _symbolic(p, g, timeout)
 
 
+_LONG_DECIMAL_RE = re.compile(r"-?\d*\.\d{10,}")
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 _TRAILING_LETTERS_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z]+)(?:\^\{?\d+\}?)?$")
 
@@ -168,7 +174,7 @@ _MIXED_RE = re.compile(r"(?<![\d.}^_])(\d+)\\frac\{(\d+)\}\{(\d+)\}")
 
 def _mixed_to_sum(m: re.Match[str]) -> str:
     whole, num, den = m.group(1), int(m.group(2)), int(m.group(3))
-    if 0 < num < den:
+    if 0 <= num < den:
         return f"({whole}+\\frac{{{num}}}{{{den}}})"
     return m.group(0)
 
@@ -199,9 +205,25 @@ def _split_assignment(s: str) -> tuple[str, str] | None:
     if _top_level_split(s, ",") != [s] and not (lhs.startswith("(") and lhs.endswith(")")):
         return None
     lhs, rhs = s.split("=")
-    if lhs and rhs and _LONE_VAR_LHS.match(lhs):
+    if lhs and rhs and (_LONE_VAR_LHS.match(lhs) or _names_a_quantity(lhs)):
         return lhs, rhs
     return None
+
+
+_NAME_WRAPPERS_RE = re.compile(r"\\(?:frac|overline|angle|mathrm|text|vec|widehat|hat|operatorname|triangle|left|right)")
+_SUBSCRIPT_RE = re.compile(r"_\{[^{}]*\}|_\w")
+
+
+def _names_a_quantity(lhs: str) -> bool:
+    """``AB``, ``|AB|``, ``V_1:V_2``, ``\\frac{NO}{BO}``, ``S_{MBCN}``: a name, not an expression.
+
+    No operator (+ - ^ *) and no digit outside subscripts, so ``a+3z`` or ``x^2+y^2`` stay equations.
+    """
+    if any(op in lhs for op in ("+", "-", "^", "*", "\\cdot", "\\times")):
+        return False
+    bare = _SUBSCRIPT_RE.sub("", _NAME_WRAPPERS_RE.sub("", lhs))
+    bare = re.sub(r"[|:{}()\\ ]", "", bare)
+    return bool(bare) and bare.isalpha()
 
 
 def _expand_pm(s: str) -> str:

@@ -20,7 +20,7 @@ UNIT_WORDS = frozenset(
     miles mi mph kmh g kg gram grams kilogram kilograms mg lb lbs pound pounds ounce ounces oz
     s sec second seconds min minute minutes hr hour hours day days week weeks month months year
     years yr l liter liters litre litres ml gallon gallons cent cents dollar dollars euro euros
-    degree degrees deg rad radian radians percent point points people students
+    degree degrees deg rad radian radians percent percentage pct point points people students
     times ways cups page pages coins marbles cookies apples boxes digits rows
     per hundred
     """.split()
@@ -86,6 +86,16 @@ def _replace_text_commands(s: str) -> str:
 
 # A unit is a whitespace-separated word ("5 cm", "\\text{ cm}" became " cm "): a letter glued to a
 # number ("2m", "3s") is a variable or a product, never dropped.
+_SPACED_MIXED_RE = re.compile(r"(?<![\d.,/])([-+]?\d+)\s+(\d+)\s*/\s*(\d+)(?![\d.])")
+
+
+def _spaced_mixed(m: re.Match[str]) -> str:
+    num, den = int(m.group(2)), int(m.group(3))
+    if den > 0 and num < den:
+        return f"{m.group(1)}\\frac{{{num}}}{{{den}}}"
+    return m.group(0)
+
+
 _TRAILING_WORD_RE = re.compile(r"(?<=\s)([A-Za-z]+)\.?\s*(?:\^\s*\{?\d\}?)?\s*$")
 # Glued to the number, only a known unit of two or more letters counts ("12cm", "5cm^2").
 _GLUED_UNIT_RE = re.compile(r"(?<=[\d}])([A-Za-z]{2,})\.?\s*(?:\^\s*\{?\d\}?)?\s*$")
@@ -114,6 +124,11 @@ def normalize_answer(answer: str) -> str:
         if k in s:
             s = s.replace(k, v)
     s = strip_math_delimiters(s)
+    # A mixed number written with a space, "4 4/9", is 4 + 4/9 (removing the space made it 44/9).
+    s = _SPACED_MIXED_RE.sub(_spaced_mixed, s)
+    # ASCII and \lt-style relations.
+    s = s.replace("<=", "\\leq ").replace(">=", "\\geq ").replace("\\lt", "<").replace("\\gt", ">")
+    thin_separators = bool(re.search(r"\d,\s*\\[!,]", s)) or "{,}" in s
     s = s.replace("\\displaystyle", "").replace("\\mathord", "")
     s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
     s = s.replace("\\dbinom", "\\binom").replace("\\tbinom", "\\binom")
@@ -134,9 +149,13 @@ def normalize_answer(answer: str) -> str:
     # Thousands separators: "{,}" anywhere; a plain "," only when the whole answer is one number
     # ("58,500"), never inside a tuple or list such as "(12,102)".
     s = re.sub(r"(\d)\{,\}(?=\d{3})", r"\1", s)
-    compact = s.replace(" ", "")  # MATH writes "10,\!080": the "\!" became a space above
-    if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", compact):
+    # MATH writes "10,\!080" (the "\!" became a space above): spaces are dropped only then, so
+    # "32, 349" stays a list. A first group of 0 ("0,111") is never a thousands separator.
+    compact = s.replace(" ", "") if thin_separators else s
+    if re.fullmatch(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?", compact):
         s = compact.replace(",", "")
+    elif re.fullmatch(r"-?0,\d+", s):
+        s = s.replace(",", ".")  # a decimal comma: "0,111" is 0.111
     s = re.sub(r"(\d)\s+(\d{3})(?!\d)", r"\1\2", s)  # "1 000" (from "1\,000")
     s = _FRAC_SHORT_RE.sub(r"\\frac{\1}{\2}", s)
     s = _FRAC_HALF_RE.sub(r"\\frac{\1}{", s)
