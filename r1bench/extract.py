@@ -237,38 +237,84 @@ def extract_math_answer(answer_text: str) -> Extraction:
 
 # ---------------------------------------------------------------- multiple choice
 
-_LETTER = r"[A-J]"
-
-
 def _choice_patterns(letters: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The committing phrasings, most explicit first. ``letters`` has both cases ("ABCDabcd")."""
     L = f"[{letters}]"
     # A letter as a standalone token: "(C)", "C", "**C**", "\textbf{C}", "C." / "C:" / "C)".
-    tok = rf"(?:\\text(?:bf|rm|it)?\{{\s*\(?\s*(?P<l1>{L})\s*\)?\s*\}}|\*\*\s*\(?(?P<l2>{L})\)?\s*\*\*|\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|(?P<l5>{L}))(?![A-Za-z0-9])"
+    # Not followed by a letter, digit, hyphen or apostrophe: "D-glucose" and "A's" are words.
+    tok = (
+        rf"(?:\\text(?:bf|rm|it)?\{{\s*\(?\s*(?P<l1>{L})\s*\)?\s*\}}|\*\*\s*\(?(?P<l2>{L})\)?\s*\*\*"
+        rf"|__\s*(?P<l7>{L})\s*__|\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|(?P<l5>{L}))(?![A-Za-z0-9'\-])"
+    )
+    opt = r"(?:option\s+|choice\s+)?"
+    head = r"(?:^|\n)[\s#>*_$]*(?:\\textbf\{\s*)?(?:the\s+|my\s+)?(?:final\s+|correct\s+)?answer"
     flags = re.IGNORECASE
     return [
-        ("answer_line", re.compile(rf"(?:^|\n)[\s#>*_]*(?:final\s+)?answer\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?:option\s+|choice\s+)?\$?\s*{tok}", flags)),
-        ("boxed_letter", re.compile(rf"\\boxed\s*\{{\s*(?:\\text\{{\s*)?\(?\s*(?P<l6>{L})\s*\)?\s*\}}?", 0)),
-        ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)\s+(?:is|would\s+be|should\s+be|must\s+be)\s*[:：]?\s*(?:option\s+|choice\s+)?\$?\s*{tok}", flags)),
-        ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*(?:option\s+|choice\s+)?{tok}", flags)),
-        ("is_correct", re.compile(rf"(?:option\s+|choice\s+)?{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:correct|right|best)(?:\s+(?:answer|option|choice))?", flags)),
-        ("select", re.compile(rf"(?:I\s+(?:would\s+|will\s+|'ll\s+)?(?:choose|select|pick)|I'd\s+(?:choose|select|pick|go\s+with)|I\s+(?:would|will)\s+go\s+with|go\s+with)\s*(?:option\s+|choice\s+)?{tok}", flags)),
+        ("answer_line", re.compile(
+            rf"{head}\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__|\}})?\s*{opt}\$?\s*{tok}", flags)),
+        ("answer_heading", re.compile(
+            rf"(?:^|\n)\s*(?:#+\s*|\*\*\s*)(?:final\s+)?answer\s*:?\s*(?:\*\*)?\s*\n\s*(?:\n\s*)*{opt}\$?\s*{tok}", flags)),
+        ("boxed_letter", re.compile(
+            rf"\\boxed\s*\{{\s*(?:\\(?:text|textbf|mathrm|mathbf)\{{\s*)?\(?\s*(?P<l6>{L})\s*\)?\s*\}}?", 0)),
+        ("answer_is", re.compile(
+            rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)\s+(?:is|would\s+be|should\s+be|must\s+be)"
+            rf"\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
+        ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*{opt}{tok}", flags)),
+        ("answer_is", re.compile(rf"\b(?:which|that|this)\s+is\s+(?:option|choice)\s+{tok}", flags)),
+        ("is_correct", re.compile(
+            rf"{opt}{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:(?:correct|right|best)(?:\s+(?:answer|option|choice))?"
+            rf"|answer\b|most\s+(?:appropriate|likely|plausible|suitable|consistent))", flags)),
+        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:best\s+fits|fits\s+best|fits\b)", flags)),
+        ("select", re.compile(
+            rf"(?:I\s+(?:would\s+|will\s+)?(?:choose|select|pick)|I(?:'d|'ll)\s+(?:choose|select|pick|go\s+with)"
+            rf"|I\s+(?:would|will)\s+go\s+with|go\s+with|(?:thus|therefore|hence|so)[,\s]+(?:option|choice))"
+            rf"\s*{opt}{tok}", flags)),
     ]
 
 
+# Looser signals, used only when no committing phrase exists.
+_LATE_RULES = ("it_is", "option_echo", "parenthetical_option", "last_line_letter")
+
+
 def _letter_of(m: re.Match[str]) -> str:
-    for key in ("l1", "l2", "l3", "l4", "l5", "l6"):
+    for key in ("l1", "l2", "l3", "l4", "l5", "l6", "l7"):
         v = m.groupdict().get(key)
         if v:
             return v.upper()
     raise ValueError("pattern without a letter group")
 
 
+def _acceptable(m: re.Match[str], rule: str, text: str) -> bool:
+    """Reject bare letters that are words: lowercase "a"/"c" in prose, the article "A", "I"."""
+    bare = m.groupdict().get("l5")
+    if not bare:
+        return True
+    after = text[m.end() : m.end() + 2]
+    if bare.islower():
+        # "Answer: b." counts, "Answer: a detailed look" does not.
+        return rule in ("answer_line", "answer_heading") and after[:1] in ("", "\n", ".", ")", ",", "]", "*", "$")
+    if bare in ("A", "I") and re.match(r" [a-z]", after):
+        return False  # "Answer: A higher temperature ...": an article, not option A
+    return True
+
+
+def _match_rules(text: str, letters: str) -> list[tuple[str, re.Match[str]]]:
+    """Accepted (rule, match) pairs of the committing rules, in rule priority order."""
+    found = []
+    for rule, pattern in _choice_patterns(letters + letters.lower()):
+        for m in pattern.finditer(text):
+            if _acceptable(m, rule, text):
+                found.append((rule, m))
+    return found
+
+
 def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
     """The committed option letter (A.. up to ``num_choices``), or None when not committed.
 
-    Rules are tried from the most explicit (an ``Answer: X`` line) to the loosest (a lone letter as
-    the whole response). Within a rule the last match wins (self-corrections come later). A response
-    whose only signals name different letters ("A or C") is not committed: None.
+    Rules go from the most explicit (an ``Answer: X`` line) to the loosest; the highest-priority
+    rule that matches decides, its last match winning, unless a later committing statement follows
+    a self-correction ("Answer: A ... wait, actually the answer is C" -> C). A response that names
+    alternatives ("A or C", "A/B", "Answer: A and C") is not committed: None.
     """
     if not answer_text or not answer_text.strip():
         return Extraction(None, None)
@@ -276,29 +322,36 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
         raise ValueError(f"num_choices must be in 2..10, got {num_choices}")
     letters = "ABCDEFGHIJ"[:num_choices]
     text = answer_text[-_MAX_SCAN:]
-    for rule, pattern in _choice_patterns(letters + letters.lower()):
-        found: list[str] = []
-        matches: list[re.Match[str]] = []
-        for m in pattern.finditer(text):
-            letter = _letter_of(m)
-            # A lowercase bare letter is only a choice when it stands alone: "Answer: b." counts,
-            # "Answer: a detailed look shows C" does not.
-            if m.groupdict().get("l5") and m.group("l5").islower():
-                if rule != "answer_line" or text[m.end() : m.end() + 1] not in ("", "\n", ".", ")", ",", "]", "*", "$"):
-                    continue
-            found.append(letter)
-            matches.append(m)
-        if found:
-            last = matches[-1]
-            # "Answer: A or B", "The answer is A or C": the committed letter is followed by another.
-            if _ALT_AFTER_RE.match(text, last.end()):
+    found = _match_rules(text, letters)
+    if found:
+        rule = found[0][0]
+        same = [m for r, m in found if r == rule]
+        chosen_rule, chosen = rule, same[-1]
+        # A later statement after a self-correction overrides the higher-priority rule.
+        later = [(r, m) for r, m in found if m.start() > chosen.end()]
+        if later:
+            r, m = max(later, key=lambda rm: rm[1].start())
+            if _CORRECTION_RE.search(text[chosen.end() : m.start()]):
+                chosen_rule, chosen = r, m
+        if _ALT_AFTER_RE.match(text, chosen.end()):
+            return Extraction(None, None)  # "Answer: A or B", "B/C", "A and C", "A (or possibly C)"
+        letters_seen = [_letter_of(m) for r, m in found if r == chosen_rule]
+        if len(set(letters_seen)) > 1:
+            prev = [m for r, m in found if r == chosen_rule and m.end() <= chosen.start()]
+            if prev and _hedged_between(text[prev[-1].end() : chosen.start()]):
                 return Extraction(None, None)
-            if len(set(found)) > 1 and _hedged_between(text[matches[-2].end() : last.start()]):
-                return Extraction(None, None)
-            return Extraction(found[-1], rule)
+        return Extraction(_letter_of(chosen), chosen_rule)
+    return _late_choice(text, letters)
+
+
+def _late_choice(text: str, letters: str) -> Extraction:
+    """Signals without a committing phrase: a bare letter, an echoed option line, and similar."""
     stripped = text.strip()
     lines = [ln.strip() for ln in stripped.splitlines() if ln.strip()]
-    option_lines = [ln for ln in lines if re.match(rf"^\(?\**([{letters}])\**[.)]\s", ln)]
+    option_lines = [
+        ln for ln in lines
+        if re.match(rf"^\(?\**(?:option\s+)?([{letters}])\**\s*[.):]\s", ln, re.IGNORECASE)
+    ]
     if len(option_lines) >= 2:
         return Extraction(None, None)  # the options restated as a list: no commitment
     # The whole response is one letter token: "C", "(C)", "**C**", "\textbf{(C)}", "C.", "C) Paris".
@@ -306,15 +359,40 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
     m = re.fullmatch(rf"\(?\s*([{letters}])\s*\)?\s*(?:[.):]\s*[^\n]*)?", bare)
     if m and (len(bare) <= 4 or re.match(rf"\(?([{letters}])[.)]", bare)):
         return Extraction(m.group(1).upper(), "bare_letter")
-    # The last line starts with a letter option: "B. 42".
-    m = re.match(rf"^\(?\**([{letters}])\**[.)]\s+\S", lines[-1]) if lines else None
+    # "Option B: The molecule is a flavonoid glycoside." (a MoleculeQA option line echoed).
+    m = re.match(rf"^\**\s*option\s+([{letters}])\s*[:.)]", stripped, re.IGNORECASE)
     if m:
-        return Extraction(m.group(1).upper(), "last_line_option")
+        return Extraction(m.group(1).upper(), "option_echo")
+    # The last line is just a letter ("...\n\nB"), or starts with a letter option ("B. 42").
+    if lines:
+        last = lines[-1].replace("*", "").replace("$", "").strip()
+        m = re.fullmatch(rf"\(?([{letters}])\)?\.?", last)
+        if m:
+            return Extraction(m.group(1), "last_line_letter")
+        m = re.match(rf"^\(?\**([{letters}])\**[.)]\s+\S", lines[-1])
+        if m:
+            return Extraction(m.group(1).upper(), "last_line_option")
+    # "..., it is C.", "(option B)": weak signals, taken only when they name a single letter.
+    for rule, pattern in (
+        ("it_is", re.compile(rf"\bit(?:'s|\s+is)\s+(?:option\s+)?\(?([{letters}])\)?(?=[\s.,;:!)]|$)")),
+        ("parenthetical_option", re.compile(rf"\((?:option|choice)\s+([{letters}])\)", re.IGNORECASE)),
+    ):
+        hits = {h.upper() for h in pattern.findall(text)}
+        if len(hits) == 1:
+            return Extraction(hits.pop(), rule)
     return Extraction(None, None)
 
 
-_ALT_AFTER_RE = re.compile(r"\s*\**\)?\s*(?:,\s*)?or\s+(?:maybe\s+|possibly\s+|perhaps\s+)?(?:option\s+)?\(?\s*[A-J]\b", re.IGNORECASE)
-_CORRECTION_RE = re.compile(r"\b(?:wait|actually|no\b|instead|however|but|re-?check|reconsider|mistake)", re.IGNORECASE)
+# After the committed letter: an alternative ("or C", "/C", "and C", ", C", "(or possibly C)").
+_ALT_AFTER_RE = re.compile(
+    r"\s*\**\)?\s*(?:/|,\s*(?:or\s+|and\s+)?|\s(?:and|or|&)\s+|\(\s*or\s+|\bor\s+)"
+    r"(?:maybe\s+|possibly\s+|perhaps\s+)?(?:option\s+)?\(?\s*\**[A-J]\**\s*\)?(?![A-Za-z0-9'\-])",
+    re.IGNORECASE,
+)
+_CORRECTION_RE = re.compile(
+    r"\b(?:wait|actually|no\b|instead|however|but|re-?check|reconsider|mistake|correction|on\s+reflection)",
+    re.IGNORECASE,
+)
 
 
 def _hedged_between(between: str) -> bool:
