@@ -8,26 +8,11 @@ label to discuss), never a case to delete.
 from __future__ import annotations
 
 import pytest
+from case_ids import params as _params
 
 from r1bench.grading import grade_choice_response, grade_math_response, math_equal
 
 T, F = True, False
-
-
-def _short(s: str | None, n: int) -> str:
-    s = "<None>" if s is None else s.replace("\n", "\\n")
-    return s if len(s) <= n else s[: n - 3] + "..."
-
-
-def _params(group: str, rows: list[tuple]) -> list:
-    """``(a, b, expected, *rest)`` rows -> pytest params with readable, unique ids."""
-    out = []
-    for i, row in enumerate(rows):
-        a, b, exp = row[0], row[1], row[2]
-        label = f"{group}-{i:02d}[{_short(a, 40)} ~ {_short(str(b), 20)}]->{'T' if exp else 'F'}"
-        out.append(pytest.param(*row, id=label))
-    return out
-
 
 # ---------------------------------------------------------------- math_equal(pred, gold)
 

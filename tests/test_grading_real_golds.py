@@ -15,26 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
+from case_ids import params
 
 from r1bench.grading import grade_math_response, math_equal
 
 T, F = True, False
-
-
-def _short(s: str | None, n: int) -> str:
-    s = "<None>" if s is None else s.replace("\n", "\\n")
-    return s if len(s) <= n else s[: n - 3] + "..."
-
-
-def _params(group: str, rows: list[tuple]) -> list:
-    """``(pred, gold, expected, *rest)`` rows -> pytest params with readable, unique ids."""
-    out = []
-    for i, row in enumerate(rows):
-        a, b, exp = row[0], row[1], row[2]
-        label = f"{group}-{i:02d}[{_short(a, 40)} ~ {_short(str(b), 24)}]->{'T' if exp else 'F'}"
-        out.append(pytest.param(*row, id=label))
-    return out
-
 
 # ---------------------------------------------------------------- math_equal(pred, real gold)
 
@@ -735,7 +720,7 @@ MATH_EQUAL: dict[str, list[tuple[str, str, bool]]] = {
     ],
 }
 
-MATH_EQUAL_PARAMS = [p for group, rows in MATH_EQUAL.items() for p in _params(group, rows)]
+MATH_EQUAL_PARAMS = [p for group, rows in MATH_EQUAL.items() for p in params(group, rows, gold_width=24)]
 
 
 @pytest.mark.parametrize(("pred", "gold", "expected"), MATH_EQUAL_PARAMS)
@@ -790,7 +775,7 @@ AIME: list[tuple[str, str, bool]] = [
 ]
 
 
-@pytest.mark.parametrize(("response", "gold", "expected"), _params("aime", AIME))
+@pytest.mark.parametrize(("response", "gold", "expected"), params("aime", AIME, gold_width=24))
 def test_aime_real_golds(response: str, gold: str, expected: bool) -> None:
     full = "<think>\nLet me work through this carefully.\n</think>\n\n" + response
     v = grade_math_response(full, gold)
@@ -881,7 +866,7 @@ GRADE_MATH: dict[str, list[tuple]] = {
     ],
 }
 
-GRADE_MATH_PARAMS = [p for group, rows in GRADE_MATH.items() for p in _params(group, rows)]
+GRADE_MATH_PARAMS = [p for group, rows in GRADE_MATH.items() for p in params(group, rows, gold_width=24)]
 
 
 @pytest.mark.parametrize("row", [pytest.param(p.values, id=p.id) for p in GRADE_MATH_PARAMS])
