@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from results_fixture import FIXTURE, FIXTURE_SIZES
 
 from r1bench.results.build import benchmark_rows, build, check, load_store, render
 from r1bench.results.leaderboard import load_board, save_board
@@ -15,11 +16,6 @@ from r1bench.results.plots import png_text_chunks
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "lm_eval_output"
-
-
-# Questions per task in the synthetic fixture (the real benchmarks are larger).
-FIXTURE_SIZES = {"math500": 6, "gpqa_diamond": 4, "moleculeqa100": 4}
 
 
 @pytest.fixture()

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from results_fixture import FIXTURE, seed_store
 
 from r1bench.results.ingest import find_runs, load_task_runs, parse_record, read_samples
 from r1bench.results.leaderboard import load_board, new_board, save_board
@@ -14,7 +15,6 @@ from r1bench.results.leaderboard_cli import add_run
 from r1bench.results.leaderboard_cli import main as lb_main
 from r1bench.results.schema import ResultsFileError
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "lm_eval_output"
 RECORD = {"task": "t", "sample_index": 0, "correct": True, "extracted": "4", "truncated": False,
           "loop_detected": False, "completion_tokens": 10}
 
@@ -27,18 +27,6 @@ def run_dir(tmp_path):
 
 
 # Questions per task in the synthetic fixture (the real benchmarks are larger).
-FIXTURE_SIZES = {"math500": 6, "gpqa_diamond": 4, "moleculeqa100": 4}
-
-
-def seed_store(root: Path) -> Path:
-    """A results store whose default boards take the fixture's question counts (else they'd refuse it)."""
-    for bm, n in FIXTURE_SIZES.items():
-        board = new_board(bm)
-        board["protocol"]["n_questions"] = n
-        save_board(root / "leaderboards" / f"{bm}.json", board)
-    return root
-
-
 @pytest.fixture()
 def store(tmp_path):
     return seed_store(tmp_path / "results")

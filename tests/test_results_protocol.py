@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from results_fixture import FIXTURE, seed_store
 
 from r1bench.datasets import dataset_fingerprint
 from r1bench.prompts import spec_hash
@@ -32,8 +33,6 @@ from r1bench.results.leaderboard_cli import add_run
 from r1bench.results.leaderboard_cli import main as lb_main
 from r1bench.results.schema import ResultsFileError
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "lm_eval_output"
-FIXTURE_SIZES = {"math500": 6, "gpqa_diamond": 4, "moleculeqa100": 4}
 # The lineage.json `r1train eval` writes beside the results (trimmed; same keys and shapes).
 R1TRAIN_LINEAGE = {
     "base_model": "Qwen/Qwen2.5-1.5B-Instruct",
@@ -65,17 +64,9 @@ def run_dir(tmp_path):
     return dest
 
 
-def _seed(root: Path, sizes: dict[str, int | None] | None = None) -> Path:
-    for bm, n in (sizes or FIXTURE_SIZES).items():
-        board = new_board(bm)
-        board["protocol"]["n_questions"] = n
-        save_board(root / "leaderboards" / f"{bm}.json", board)
-    return root
-
-
 @pytest.fixture()
 def store(tmp_path):
-    return _seed(tmp_path / "results")
+    return seed_store(tmp_path / "results")
 
 
 def _results_path(run_dir: Path) -> Path:
@@ -225,7 +216,7 @@ def _make_partial(run_dir: Path) -> None:
 
 @pytest.mark.parametrize("board_size", [None, 500], ids=["board-unfixed", "board-default"])
 def test_partial_first_run_does_not_fix_n_questions(run_dir, tmp_path, board_size):
-    root = _seed(tmp_path / "results", {"math500": board_size})
+    root = seed_store(tmp_path / "results", {"math500": board_size})
     _make_partial(run_dir)
     add_run(run_dir, results_dir=root, tasks=["r1_math500"], allow_partial=True)
     board = load_board(root / "leaderboards" / "math500.json")
