@@ -419,21 +419,16 @@ def _records_of(doc: Mapping[str, Any], results: Sequence[Any]) -> list[Mapping[
     return records
 
 
-def _letter_equal(a: str, b: str) -> bool:
-    """Choice answers vote together and match the gold when their letters agree."""
-    return a.strip().upper() == b.strip().upper()
-
-
 def process_results(doc: Mapping[str, Any], results: Sequence[Any]) -> dict[str, float]:
     """Per-doc metrics over its k records (lm-eval averages each over docs)."""
-    from r1bench.grading import math_equal
+    from r1bench.grading import answer_equality
     from r1bench.metrics import maj_at_k, pass_at_k
 
     records = _records_of(doc, results)
     k = _check_count(doc, len(records))
     correct = [bool(r["correct"]) for r in records]
     answers = [r.get("extracted") for r in records]
-    equal = _letter_equal if doc.get("kind") == "choice" else math_equal
+    equal = answer_equality(str(doc.get("kind", "math")))
     # The majority answer (grouped by equivalence) is compared with the gold itself.
     maj = maj_at_k(answers, str(doc["answer"]), equal)
     return {

@@ -386,12 +386,12 @@ def _rec(extracted, correct):
     ],
 )
 def test_maj_at_k_compares_the_majority_answer_with_the_gold(kind, gold, records, maj):
-    from r1bench.grading import math_equal
+    from r1bench.grading import answer_equality
     from r1bench.metrics import maj_at_k
 
     doc = _doc(kind, k=len(records), answer=gold)
     assert glue.process_results(doc, [records])["maj@k"] == maj
-    equal = glue._letter_equal if kind == "choice" else math_equal
+    equal = answer_equality(kind)
     assert maj == float(maj_at_k([r["extracted"] for r in records], gold, equal))
 
 

@@ -7,6 +7,8 @@ leaderboard entries graded differently are told apart).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from r1bench.extract import extract_math_answer
 from r1bench.grading.choice import grade_choice_response
 from r1bench.grading.math import Comparison, compare_math, math_equal
@@ -21,9 +23,22 @@ __all__ = [
     "compare_math",
     "grade_math_response",
     "grade_choice_response",
+    "letters_equal",
+    "answer_equality",
 ]
 
 GRADER_VERSION = "1"
+
+
+def letters_equal(a: str, b: str) -> bool:
+    """Two option letters are the same answer ("c" and " C" too)."""
+    return str(a).strip().upper() == str(b).strip().upper()
+
+
+def answer_equality(kind: str) -> Callable[[str, str], bool]:
+    """How answers of a task kind are compared (for maj@k voting and gold checks): option letters
+    for ``choice``, :func:`math_equal` (prediction first: it is asymmetric) otherwise."""
+    return letters_equal if kind == "choice" else math_equal
 
 
 def grade_math_response(

@@ -14,14 +14,13 @@ import argparse
 import logging
 import sys
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from r1bench.grading import answer_equality
 from r1bench.metrics import bootstrap_ci, maj_at_k, pass_at_k
 from r1bench.results.ingest import (
     SampleDoc,
@@ -65,26 +64,6 @@ def pass_curve(docs: list[SampleDoc], ks: list[int]) -> list[float]:
                                    for d in docs])) for k in ks]
 
 
-def _letter_equal(a: str, b: str) -> bool:
-    return str(a).strip().upper() == str(b).strip().upper()
-
-
-def _equal_for(kind: str) -> Callable[[str, str], bool]:
-    """Answer equivalence for voting: letters for choice tasks, else ``math_equal(pred, gold)``, cached.
-
-    Arguments keep their order: ``math_equal`` is asymmetric (prediction first).
-    """
-    if kind == "choice":
-        return _letter_equal
-    from r1bench.grading import math_equal
-
-    @lru_cache(maxsize=100_000)
-    def cached(pred: str, gold: str) -> bool:
-        return bool(math_equal(pred, gold))
-
-    return cached
-
-
 def _gold(doc: SampleDoc) -> str:
     """The gold the records were graded against (their ``gold``), else the doc's answer or target."""
     for r in doc.records:
@@ -95,7 +74,7 @@ def _gold(doc: SampleDoc) -> str:
 
 def maj_curve(docs: list[SampleDoc], ks: list[int], kind: str) -> list[float]:
     """maj@k (percent) over the first k samples of each question, by :func:`r1bench.metrics.maj_at_k`."""
-    equal = _equal_for(kind)
+    equal = answer_equality(kind)
     golds = [_gold(d) for d in docs]
     return [100.0 * float(np.mean([maj_at_k([r.get("extracted") for r in d.records[:k]], gold, equal)
                                    for d, gold in zip(docs, golds)])) for k in ks]
