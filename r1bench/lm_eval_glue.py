@@ -451,21 +451,15 @@ def aggregate(per_doc: Sequence[Mapping[str, float]]) -> dict[str, float]:
 
 def _saved_records(sample: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
     """The ``r1`` records saved in a samples line's ``filtered_resps``, or None when absent."""
+    from r1bench.records import flatten_filtered_resps, parse_saved_record
+
     saved = sample.get("filtered_resps")
     if not isinstance(saved, list) or not saved:
         return None
-    items = saved[0] if len(saved) == 1 and isinstance(saved[0], list) else saved
-    records = []
-    for item in items:
-        if isinstance(item, str):
-            try:
-                item = json.loads(item)
-            except json.JSONDecodeError:
-                return None
-        if not isinstance(item, Mapping):
-            return None
-        records.append(item)
-    return records
+    try:
+        return [parse_saved_record(item) for item in flatten_filtered_resps(saved)]
+    except ValueError:
+        return None
 
 
 def rescore_samples(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -7,6 +7,8 @@ which backend produced the text.
 
 from __future__ import annotations
 
+import ast
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -16,7 +18,7 @@ from r1bench.diagnostics import count_tokens, detect_loop, is_truncated
 from r1bench.grading import GRADER_VERSION, Verdict, grade_choice_response, grade_math_response
 from r1bench.reasoning import split_reasoning
 
-__all__ = ["SampleRecord", "score_response", "AnswerKind"]
+__all__ = ["SampleRecord", "score_response", "AnswerKind", "parse_saved_record", "flatten_filtered_resps"]
 
 AnswerKind = Literal["math", "choice"]
 
@@ -140,3 +142,38 @@ def score_response(
         prompt_hash=prompt_hash,
         extra=dict(extra or {}),
     )
+
+
+def parse_saved_record(value: Any, *, where: str = "") -> dict[str, Any]:
+    """A record as lm-eval saved it in a samples file: a dict, a JSON string (what the ``r1`` filter
+    writes) or a Python-literal string (older files); ValueError otherwise. Never runs code."""
+    rec: Any = value
+    if isinstance(value, str):
+        try:
+            rec = json.loads(value)
+        except json.JSONDecodeError:
+            try:
+                rec = ast.literal_eval(value)  # literals only: never evaluates code
+            except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+                raise ValueError(f"{where}: filtered response is not a record: {value[:80]!r}") from exc
+    if not isinstance(rec, dict):
+        raise ValueError(f"{where}: filtered response is a {type(rec).__name__}, not a record dict "
+                         "(was the task run with the r1 filter?)")
+    return rec
+
+
+def flatten_filtered_resps(value: Any) -> list[Any]:
+    """The k saved items of a samples line's ``filtered_resps`` (nested lists, or a list that
+    lm-eval's ``sanitize_list`` stringified whole), in order."""
+    if isinstance(value, (list, tuple)):
+        out: list[Any] = []
+        for item in value:
+            out.extend(flatten_filtered_resps(item))
+        return out
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            inner = ast.literal_eval(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return [value]
+        return flatten_filtered_resps(inner) if isinstance(inner, list) else [value]
+    return [value]

@@ -10,7 +10,6 @@ A ``lineage.json`` beside the results file (written by ``r1train eval``) is read
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib.metadata
 import json
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from r1bench.metrics import bootstrap_ci, pass_at_k, stderr
+from r1bench.records import flatten_filtered_resps, parse_saved_record
 from r1bench.results.leaderboard import BENCHMARKS, TASK_TO_BENCHMARK, entry_id
 from r1bench.results.schema import ResultsFileError
 
@@ -137,39 +137,16 @@ def load_results_json(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def parse_record(value: Any, *, where: str = "") -> dict[str, Any]:
-    """A per-sample record from a dict, a JSON string or a Python-literal string (no code runs)."""
-    rec: Any = value
-    if isinstance(value, str):
-        try:
-            rec = json.loads(value)
-        except json.JSONDecodeError:
-            try:
-                rec = ast.literal_eval(value)  # literals only: never evaluates code
-            except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
-                raise ValueError(f"{where}: filtered response is not a record: {value[:80]!r}") from exc
-    if not isinstance(rec, dict):
-        raise ValueError(f"{where}: filtered response is a {type(rec).__name__}, not a record dict "
-                         "(was the task run with the r1 filter?)")
+    """A saved per-sample record (:func:`r1bench.records.parse_saved_record`) with the fields the
+    leaderboard needs; ValueError otherwise."""
+    rec = parse_saved_record(value, where=where)
     missing = [f for f in REQUIRED_RECORD_FIELDS if f not in rec]
     if missing:
         raise ValueError(f"{where}: record lacks field(s) {', '.join(missing)}")
     return rec
 
 
-def _flatten(value: Any) -> list[Any]:
-    if isinstance(value, (list, tuple)):
-        out: list[Any] = []
-        for item in value:
-            out.extend(_flatten(item))
-        return out
-    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
-        # A whole list stringified by lm-eval's sanitize_list on a non-list container.
-        try:
-            inner = ast.literal_eval(value)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            return [value]
-        return _flatten(inner) if isinstance(inner, list) else [value]
-    return [value]
+_flatten = flatten_filtered_resps
 
 
 def read_samples(path: str | os.PathLike) -> list[SampleDoc]:
