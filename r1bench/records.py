@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from r1bench import __version__
 from r1bench.diagnostics import count_tokens, detect_loop, is_truncated
-from r1bench.grading import GRADER_VERSION, Verdict, grade_choice_response, grade_math_response
+from r1bench.grading import GRADER_VERSION, Verdict, grade_choice_split, grade_math_split
 from r1bench.reasoning import split_reasoning
 
 __all__ = ["SampleRecord", "score_response", "AnswerKind", "parse_saved_record", "flatten_filtered_resps"]
@@ -87,14 +87,11 @@ def score_response(
     """Split, extract, grade and diagnose one raw output; never raises on any model text."""
     text = raw_output or ""
     split = split_reasoning(text, starts_in_reasoning=starts_in_reasoning)
+    # Graded from the same split the record keeps (one pass over a possibly 1 MB output).
     if kind == "choice":
-        verdict = grade_choice_response(
-            text, gold, num_choices=num_choices, starts_in_reasoning=starts_in_reasoning
-        )
+        verdict = grade_choice_split(split, gold, num_choices=num_choices)
     else:
-        verdict = grade_math_response(
-            text, gold, timeout=timeout, starts_in_reasoning=starts_in_reasoning
-        )
+        verdict = grade_math_split(split, gold, timeout=timeout)
     estimated = completion_tokens is None
     n_completion = completion_tokens if completion_tokens is not None else count_tokens(text, tokenizer)
     n_reasoning = (

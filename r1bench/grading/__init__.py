@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from r1bench.extract import extract_math_answer
-from r1bench.grading.choice import grade_choice_response
+from r1bench.grading.choice import grade_choice_response, grade_choice_split
 from r1bench.grading.math import Comparison, compare_math, math_equal
 from r1bench.grading.verdict import Verdict
-from r1bench.reasoning import split_reasoning
+from r1bench.reasoning import ReasoningSplit, split_reasoning
 
 __all__ = [
     "GRADER_VERSION",
@@ -23,6 +23,8 @@ __all__ = [
     "compare_math",
     "grade_math_response",
     "grade_choice_response",
+    "grade_math_split",
+    "grade_choice_split",
     "letters_equal",
     "answer_equality",
 ]
@@ -54,6 +56,11 @@ def grade_math_response(
     ``timeout`` bounds each symbolic comparison (seconds), in any thread or process.
     """
     split = split_reasoning(response or "", starts_in_reasoning=starts_in_reasoning)
+    return grade_math_split(split, gold, timeout=timeout)
+
+
+def grade_math_split(split: ReasoningSplit, gold: str, *, timeout: float = 5.0) -> Verdict:
+    """:func:`grade_math_response` on a response already split (callers that also keep the split)."""
     if not split.think_closed:
         return Verdict(False, None, None, "reasoning never closed (truncated): no answer")
     ext = extract_math_answer(split.answer)
