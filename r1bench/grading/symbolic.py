@@ -161,23 +161,23 @@ class _Pool:
         self.lock = threading.Lock()
         self.pid = os.getpid()
 
-    def acquire(self) -> tuple[_Worker, bool]:
-        """A worker and whether it is new (a new one needs start-up time on its first answer)."""
+    def acquire(self) -> _Worker:
+        """An idle worker, a new one while under ``max_workers``, else wait for one to come back."""
         while True:
             try:
-                return self.idle.get_nowait(), False
+                return self.idle.get_nowait()
             except queue.Empty:
                 pass
             with self.lock:
                 if self.count < self.max_workers:
                     self.count += 1
                     try:
-                        return _Worker(), True
+                        return _Worker()
                     except Exception:
                         self.count -= 1
                         raise
             try:
-                return self.idle.get(timeout=0.5), False
+                return self.idle.get(timeout=0.5)
             except queue.Empty:
                 continue
 
@@ -243,7 +243,7 @@ def symbolic_equal(pred: str, gold: str, timeout: float = 5.0) -> SymbolicResult
             _cache.move_to_end(key)
             return hit
     pool = _get_pool()
-    worker, _ = pool.acquire()
+    worker = pool.acquire()
     try:
         result = worker.ask(pred, gold, timeout)
     finally:
