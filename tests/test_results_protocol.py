@@ -321,10 +321,15 @@ def test_backend_version(run_dir, monkeypatch, backend, model_args, installed, v
 # --- 6. failed API samples -----------------------------------------------------------------------
 
 def _fail_two(run_dir: Path) -> None:
-    def fn(i, _ln, recs):
+    # A failed request is recorded the way score_doc records it: no output, no answer, wrong.
+    def fn(i, ln, recs):
         if i in (1, 3):
             recs[2]["extra"] = {**(recs[2].get("extra") or {}), "api_error": "HTTP 503 after 6 attempts"}
+            recs[2].update(raw_output="", correct=False, extracted=None)
+            ln["resps"][0][2] = "[r1bench api failure] HTTP 503 after 6 attempts"
     _rewrite_samples(run_dir, "r1_math500", fn)
+    # Doc 1's sample 2 was right: pass@1 per doc 1, 2/4, 1/4, 3/4, 3/4, 0 -> 3.25 / 6.
+    _rewrite_results(run_dir, lambda d: d["results"]["r1_math500"].update({"pass@1,r1": 3.25 / 6}))
 
 
 def test_failed_api_samples_are_refused(run_dir, store):

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from r1bench import io as _io
 from r1bench.metrics import bootstrap_ci, pass_at_k, stderr
 from r1bench.records import flatten_filtered_resps, parse_saved_record
 from r1bench.results.leaderboard import BENCHMARKS, TASK_TO_BENCHMARK, entry_id
@@ -47,6 +48,9 @@ __all__ = [
     "model_info",
     "score_summary",
     "build_entry",
+    "regrade",
+    "verify_run",
+    "clean_name",
 ]
 
 log = logging.getLogger(__name__)
@@ -82,6 +86,7 @@ class SampleDoc:
     target: str
     records: list[dict[str, Any]]
     line: int = 0
+    outputs: list[Any] | None = None  # lm-eval's raw ``resps`` of the doc, when saved
 
 
 @dataclass
@@ -124,10 +129,7 @@ def find_runs(path: str | os.PathLike) -> list[RunFiles]:
 def load_results_json(path: str | os.PathLike) -> dict[str, Any]:
     """Parse an lm-eval results JSON and check the keys r1bench reads."""
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ResultsFileError(p, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    data = _load_json(p, strict=False)
     if not isinstance(data, dict):
         raise ResultsFileError(p, "top level must be a JSON object")
     for key, typ in (("results", dict), ("configs", dict), ("config", dict)):
@@ -136,32 +138,72 @@ def load_results_json(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
+def _load_json(p: Path, *, strict: bool) -> Any:
+    """A JSON file as one ResultsFileError on any failure (bad UTF-8, too deep, NaN when ``strict``)."""
+    try:
+        if strict:
+            return _io.read_json_file(p)
+        text = _io.decode_line(p.read_bytes(), where=str(p))
+        return json.loads(text)
+    except OSError as exc:
+        raise ResultsFileError(p, f"cannot read: {exc.strerror or exc}") from None
+    except _io.FileFormatError as exc:
+        raise ResultsFileError(p, str(exc).removeprefix(f"{p}: ")) from None
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(p, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ResultsFileError(p, "JSON nested too deeply to read (corrupt or hostile file?)") from None
+
+
+# Types of the record fields the leaderboard counts: a string "no" must never count as correct.
+_RECORD_TYPES: dict[str, tuple[type, ...]] = {
+    "correct": (bool,), "truncated": (bool,), "loop_detected": (bool,), "completion_tokens": (int,),
+    "extracted": (str, type(None)),
+}
+
+
 def parse_record(value: Any, *, where: str = "") -> dict[str, Any]:
     """A saved per-sample record (:func:`r1bench.records.parse_saved_record`) with the fields the
-    leaderboard needs; ValueError otherwise."""
+    leaderboard needs, each of its type (``correct`` a JSON boolean...); ValueError otherwise."""
     rec = parse_saved_record(value, where=where)
     missing = [f for f in REQUIRED_RECORD_FIELDS if f not in rec]
     if missing:
         raise ValueError(f"{where}: record lacks field(s) {', '.join(missing)}")
+    for key, types in _RECORD_TYPES.items():
+        v = rec.get(key)
+        if not isinstance(v, types) or (key == "completion_tokens" and (isinstance(v, bool) or v < 0)):
+            want = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            raise ValueError(f"{where}: record field '{key}' is {v!r}, expected {want}")
     return rec
 
 
 _flatten = flatten_filtered_resps
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def read_samples(path: str | os.PathLike) -> list[SampleDoc]:
     """Parse a samples_<task>_<ts>.jsonl: one SampleDoc per line, sorted by doc_id."""
     p = Path(path)
     docs: list[SampleDoc] = []
-    with p.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    with p.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
             where = f"{p}:{lineno}"
             try:
-                row = json.loads(line)
+                row = json.loads(_io.decode_line(raw, where=str(p), first_line=lineno),
+                                 parse_constant=_no_constant)
+            except _io.FileFormatError as exc:
+                raise ResultsFileError(p, str(exc).removeprefix(f"{p}: ")) from None
             except json.JSONDecodeError as exc:
-                raise ResultsFileError(p, f"line {lineno}: invalid JSON: {exc.msg}") from exc
+                raise ResultsFileError(p, f"line {lineno}: invalid JSON: {exc.msg}") from None
+            except RecursionError:
+                raise ResultsFileError(p, f"line {lineno}: JSON nested too deeply to read") from None
+            except ValueError as exc:
+                raise ResultsFileError(p, f"line {lineno}: {exc}") from None
             if not isinstance(row, dict) or "filtered_resps" not in row:
                 raise ResultsFileError(p, f"line {lineno}: not an lm-eval sample (no filtered_resps)",
                                        field="filtered_resps")
@@ -173,8 +215,14 @@ def read_samples(path: str | os.PathLike) -> list[SampleDoc]:
                 raise ResultsFileError(p, "no records", entry=f"line {lineno}", field="filtered_resps")
             records.sort(key=lambda r: r.get("sample_index", 0))
             doc = row.get("doc") if isinstance(row.get("doc"), dict) else {}
-            docs.append(SampleDoc(int(row.get("doc_id", len(docs))), doc, str(row.get("target", "")),
-                                  records, lineno))
+            resps = row.get("resps")
+            outputs = resps[0] if isinstance(resps, list) and len(resps) == 1 and isinstance(resps[0], list) else None
+            try:
+                doc_id = int(row.get("doc_id", len(docs)))
+            except (TypeError, ValueError):
+                raise ResultsFileError(p, f"doc_id {row.get('doc_id')!r} is not an integer",
+                                       entry=f"line {lineno}", field="doc_id") from None
+            docs.append(SampleDoc(doc_id, doc, str(row.get("target", "")), records, lineno, outputs))
     if not docs:
         raise ResultsFileError(p, "samples file is empty")
     docs.sort(key=lambda d: d.doc_id)
@@ -204,11 +252,12 @@ def read_lineage_file(path: str | os.PathLike, *, missing_ok: bool = False) -> d
     if missing_ok and not p.is_file():
         return None
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ResultsFileError(p, f"cannot read lineage file: {exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise ResultsFileError(p, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        data = _load_json(p, strict=True)
+    except ResultsFileError as exc:
+        if "cannot read" in str(exc):
+            raise ResultsFileError(p, str(exc).removeprefix(f"{p}: ").replace("cannot read",
+                                   "cannot read lineage file")) from None
+        raise
     return normalize_lineage(data, where=str(p))
 
 
@@ -442,6 +491,20 @@ def _dataset_fingerprint(run: TaskRun) -> str | None:
     return dataset_fingerprint([d.doc for d in run.docs])
 
 
+def _check_fingerprint(run: TaskRun, protocol: dict[str, Any]) -> None:
+    """A stamped dataset fingerprint must be that of the docs' own (id, answer) pairs (full runs)."""
+    stamp = protocol.get("dataset_fingerprint")
+    if stamp is None or is_partial(run) or any("id" not in d.doc or "answer" not in d.doc for d in run.docs):
+        return
+    from r1bench.datasets import dataset_fingerprint
+
+    mine = dataset_fingerprint([d.doc for d in run.docs])
+    if mine != stamp:
+        raise ResultsFileError(run.samples_path, f"the docs' questions and golds have fingerprint {mine}, "
+                               f"not the stamped {stamp} (a gold answer was edited?)", entry=run.task,
+                               field="doc.r1_dataset_fingerprint")
+
+
 def task_protocol(run: TaskRun, *, strict: bool = True) -> dict[str, Any]:
     """The protocol of one task of a run (k, sampling, cap, prompt, grader, questions and their fingerprint).
 
@@ -508,6 +571,123 @@ def score_summary(docs: list[SampleDoc], k: int) -> dict[str, Any]:
     }
 
 
+def _gold(d: SampleDoc) -> str:
+    answer = d.doc.get("answer")
+    return str(answer) if answer is not None else d.target
+
+
+def regrade(run: TaskRun, *, timeout: float = 5.0) -> list[list[Any]]:
+    """Grade every raw output of ``run`` again with r1bench's grader, against each doc's gold.
+
+    Per doc, one :class:`~r1bench.records.SampleRecord` per saved record (in sample order). The
+    inputs are those of the original scoring (``r1bench.lm_eval_glue.score_doc``): the raw output
+    (lm-eval's ``resps``, else the record's ``raw_output``), the stamped token cap and pre-filled
+    ``<think>``, and the saved finish_reason / API token count. A failed API request stays failed.
+    """
+    from r1bench.records import score_response
+
+    kind = task_kind(run.task, run.docs)
+    out = []
+    for d in run.docs:
+        gold = _gold(d)
+        outputs = d.outputs if d.outputs is not None and len(d.outputs) == len(d.records) else None
+        graded = []
+        for i, rec in enumerate(d.records):
+            extra = rec.get("extra") if isinstance(rec.get("extra"), dict) else {}
+            failed = bool(extra.get("api_error"))
+            idx = rec.get("sample_index", i)
+            raw = rec.get("raw_output")
+            if not failed and outputs is not None and isinstance(idx, int) and 0 <= idx < len(outputs):
+                raw = outputs[idx]
+            tokens = rec.get("completion_tokens")
+            api_count = rec.get("tokens_estimated") is False and isinstance(tokens, int)
+            graded.append(score_response(
+                "" if failed or not isinstance(raw, str) else raw, gold, kind=kind,
+                finish_reason=rec.get("finish_reason") if isinstance(rec.get("finish_reason"), str) else None,
+                completion_tokens=tokens if api_count else None,
+                max_gen_toks=d.doc.get("r1_max_gen_toks") if isinstance(d.doc.get("r1_max_gen_toks"), int) else None,
+                starts_in_reasoning=bool(d.doc.get("r1_starts_in_reasoning")) and not failed,
+                num_choices=len(d.doc.get("choices") or []) or 4, timeout=timeout))
+        out.append(graded)
+    return out
+
+
+def _check_verdicts(run: TaskRun, regraded: list[list[Any]]) -> None:
+    """Refuse a run whose stored verdicts differ from the re-grade; name the first differing sample."""
+    for d, graded in zip(run.docs, regraded):
+        for rec, new in zip(d.records, graded):
+            if rec["correct"] is not new.correct:
+                raise ResultsFileError(
+                    run.samples_path,
+                    f"doc {d.doc_id} sample {rec.get('sample_index', 0)} is stored as correct={rec['correct']} "
+                    f"but r1bench's grader says {new.correct} (extracted {new.extracted!r}, gold "
+                    f"{_gold(d)!r}: {new.reason}); the samples file was edited or graded by another grader "
+                    "version: re-score it (lm-eval --predict_only + r1bench) instead of editing it",
+                    entry=f"line {d.line}", field="filtered_resps.correct")
+
+
+def _check_reported(run: TaskRun, summary: dict[str, Any], maj: float) -> None:
+    """The results JSON's pass@1 (required) and maj@k must match the re-graded samples."""
+    rp = run.files.results_path
+    res = run.results["results"].get(run.task)
+    res = res if isinstance(res, dict) else {}
+    if "pass@1,r1" not in res:
+        raise ResultsFileError(rp, "no reported pass@1 to cross-check against the samples (was the "
+                               "results JSON edited?); re-run lm-eval or restore the file",
+                               entry=run.task, field=f"results.{run.task}.pass@1,r1")
+    # pass@k is not compared: it depends on k, which a board may fix above the run's own (the
+    # board's k check names that problem); the entry stores the re-graded value either way.
+    mine = {"pass@1,r1": summary["metrics"]["pass@1"]["value"], "maj@k,r1": _pct(maj)}
+    for key, value in mine.items():
+        if key not in res:
+            continue
+        reported = res[key]
+        if (not isinstance(reported, (int, float)) or isinstance(reported, bool) or not np.isfinite(reported)
+                or abs(_pct(reported) - value) > 1e-3):
+            shown = _pct(reported) if isinstance(reported, (int, float)) and not isinstance(reported, bool) else reported
+            raise ResultsFileError(rp, f"{key.split(',')[0]} {shown} disagrees with its samples file "
+                                   f"re-graded by r1bench ({value})", entry=run.task,
+                                   field=f"results.{run.task}.{key}")
+
+
+def verify_run(run: TaskRun, protocol: dict[str, Any] | None = None) -> None:
+    """Refuse a forged or mis-graded run: re-grade every raw output against the docs' golds and
+    compare with the stored verdicts (first differing sample named), the results JSON's pass@1
+    (which must be there) and maj@k, and the stamped dataset fingerprint with the docs' own."""
+    protocol = protocol or task_protocol(run)
+    _check_fingerprint(run, protocol)
+    regraded = regrade(run)
+    _check_verdicts(run, regraded)
+    from r1bench.grading import answer_equality
+    from r1bench.metrics import maj_at_k
+
+    equal = answer_equality(task_kind(run.task, run.docs))
+    maj = float(np.mean([float(maj_at_k([g.extracted for g in graded], _gold(d), equal))
+                         for d, graded in zip(run.docs, regraded)]))
+    _check_reported(run, score_summary(run.docs, protocol["k"]), maj)
+
+
+_SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
+
+
+def clean_name(name: str) -> str:
+    """A model name on one line: control characters and newlines become one space (table-safe)."""
+    return _SPACE.sub(" ", name).strip()
+
+
+def _samples_in_run_folder(run: TaskRun) -> str:
+    """The samples file's path relative to the run folder; refused if it (or its link) leads outside."""
+    sp, folder = run.samples_path, run.files.results_path.parent
+    try:
+        rel = sp.resolve().relative_to(folder.resolve())
+    except ValueError:
+        raise ResultsFileError(sp, f"resolves to {sp.resolve()}, outside the run folder {folder}: "
+                               "copy the samples file into the run folder", entry=run.task) from None
+    if not sp.resolve().is_file():
+        raise ResultsFileError(sp, "not a file", entry=run.task)
+    return rel.as_posix()
+
+
 def _date(run: TaskRun) -> str | None:
     ts = run.results.get("date")
     if isinstance(ts, (int, float)):
@@ -532,8 +712,11 @@ def _sha256(path: Path) -> str:
 
 def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_name: str | None = None,
                 revision: str | None = None, allow_partial: bool = False, allow_failures: bool = False,
-                notes: str | None = None) -> dict[str, Any]:
+                notes: str | None = None, verify: bool = True) -> dict[str, Any]:
     """One leaderboard entry (schema v1) for one task of a run; raises on anything inconsistent.
+
+    ``verify`` re-grades the raw outputs (:func:`verify_run`); a caller that compares the entry
+    with its board first passes False and calls :func:`verify_run` itself, before writing.
 
     ``lineage`` (already normalised: base_model, teacher, data_hash, recipe) overrides the run's own
     ``lineage.json`` field by field. Samples whose API request failed refuse the run unless
@@ -573,6 +756,7 @@ def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_na
         short = next(d for d in run.docs if len(d.records) < protocol["k"])
         raise ResultsFileError(run.samples_path, f"doc {short.doc_id} has {len(short.records)} sample(s), "
                                f"below k = {protocol['k']}", entry=f"line {short.line}", field="filtered_resps")
+    samples_rel = _samples_in_run_folder(run)
     summary = score_summary(run.docs, protocol["k"])
     res = run.results["results"].get(run.task, {})
     reported = res.get("pass@1,r1")
@@ -589,6 +773,9 @@ def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_na
     info = model_info(run.results)
     if model_name:
         info["model"]["name"] = model_name
+    for key in ("name", "base_model", "adapter"):
+        if isinstance(info["model"][key], str):
+            info["model"][key] = clean_name(info["model"][key]) or "unknown"
     if revision:
         info["model"]["revision"] = revision
     run_hash = _sha256(run.samples_path)
@@ -606,7 +793,7 @@ def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_na
         **summary,
         "n_questions": len(run.docs),
         "samples_per_question": min(counts),
-        "samples_path": _rel(run.samples_path),
+        "samples_path": samples_rel,
         "results_path": _rel(rp),
         "run_hash": run_hash,
         "lineage": merge_lineage(run.lineage, lineage),
@@ -615,6 +802,8 @@ def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_na
     }
     if notes:
         entry["notes"] = notes
+    if verify:
+        verify_run(run, protocol)
     log.info("%s: %s pass@1 %.2f (k=%d, %d questions)", run.task, entry["model"]["name"], mine,
              protocol["k"], len(run.docs))
     return entry

@@ -114,7 +114,7 @@ def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, 
             revision: str | None = None, allow_partial: bool = False, allow_failures: bool = False,
             notes: str | None = None, dry_run: bool = False) -> list[tuple[Path, tuple[str, ...], tuple[str, ...]]]:
     """Ingest a run; return (board path, added ids, duplicate ids) per board. All-or-nothing writes."""
-    from r1bench.results.ingest import build_entry, load_task_runs
+    from r1bench.results.ingest import build_entry, load_task_runs, verify_run
     from r1bench.results.leaderboard import TASK_TO_BENCHMARK
 
     runs = load_task_runs(path, tasks=tasks)
@@ -133,7 +133,8 @@ def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, 
     for run in runs:
         bm = TASK_TO_BENCHMARK[run.task]
         entry = build_entry(run, lineage=lineage, model_name=model_name, revision=revision,
-                            allow_partial=allow_partial, allow_failures=allow_failures, notes=notes)
+                            allow_partial=allow_partial, allow_failures=allow_failures, notes=notes,
+                            verify=False)
         bpath = Path(board) if board is not None else board_path_for(results_dir, bm)
         if bpath not in boards:
             if board is not None and not bpath.exists():
@@ -145,6 +146,8 @@ def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, 
             else:
                 boards[bpath] = load_or_new_board(bpath, bm)
         result = add_entries(boards[bpath], [entry], board_name=str(bpath))
+        # Protocol first (its message says which board field differs), then the re-grade.
+        verify_run(run, entry["protocol"])
         boards[bpath] = result.board
         got = outcome.setdefault(bpath, ([], []))
         got[0].extend(result.added)

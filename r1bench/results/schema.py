@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
-import tempfile
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+
+from r1bench import io as _io
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -29,6 +32,7 @@ __all__ = [
     "dumps_canonical",
     "atomic_write_bytes",
     "atomic_write_text",
+    "check_run_relative",
 ]
 
 log = logging.getLogger(__name__)
@@ -122,8 +126,22 @@ def _check_semantics(doc: dict[str, Any], kind: str, path: str | os.PathLike | N
         if kind == "references" and entry["source"] not in doc["sources"]:
             raise ResultsFileError(path, f"source {entry['source']!r} is not listed in 'sources'",
                                    entry=label, field="source")
+        for fld in ("model", "model.name", "model.base_model", "model.adapter"):
+            value: Any = entry
+            for part in fld.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if isinstance(value, str) and _CONTROL.search(value):
+                raise ResultsFileError(path, f"control character (newline, tab...) in {value!r}: it would "
+                                       "break the Markdown tables; use one line of plain text",
+                                       entry=label, field=fld)
         if kind == "leaderboard":
+            check_run_relative(entry["samples_path"], path, entry=label, field="samples_path")
             for name, score in entry["metrics"].items():
+                for key in ("value", "stderr"):
+                    x = score.get(key)
+                    if isinstance(x, float) and not math.isfinite(x):
+                        raise ResultsFileError(path, f"{x} is not a score", entry=label,
+                                               field=f"metrics.{name}.{key}")
                 ci = score.get("ci95")
                 if ci is not None and not ci[0] <= ci[1]:
                     raise ResultsFileError(path, f"ci95 lower bound {ci[0]} above upper {ci[1]}",
@@ -133,17 +151,27 @@ def _check_semantics(doc: dict[str, Any], kind: str, path: str | os.PathLike | N
                                        f"board's {doc['task']!r}", entry=label, field="protocol.task")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def check_run_relative(value: str, path: str | os.PathLike | None, *, entry: str | None = None,
+                       field: str = "samples_path") -> None:
+    """A path stored in a board must be relative to its run folder and stay inside it."""
+    posix = value.replace("\\", "/")
+    parts = [p for p in posix.split("/") if p not in ("", ".")]
+    if not parts or posix.startswith("/") or re.match(r"^[A-Za-z]:", posix) or ".." in parts:
+        raise ResultsFileError(path, f"{value!r} must be a path inside the run folder (relative, no '..')",
+                               entry=entry, field=field)
+
+
 def load_document(path: str | os.PathLike, *, kind: str | None = None) -> dict[str, Any]:
     """Read and validate one results file; ``kind`` (if given) must match the file's kind."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResultsFileError(p, f"cannot read: {exc.strerror or exc}") from exc
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResultsFileError(p, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        doc = _io.read_json_file(p)
+    except _io.FileFormatError as exc:
+        # The message already names the file; strip it so ResultsFileError does not repeat it.
+        raise ResultsFileError(p, str(exc).removeprefix(f"{p}: ")) from None
     found = validate_document(doc, p)
     if kind is not None and found != kind:
         raise ResultsFileError(p, f"expected a {kind} file, found kind {found!r}", field="kind")
@@ -157,18 +185,8 @@ def dumps_canonical(doc: Any) -> str:
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    log.debug("wrote %s (%d bytes)", p, len(data))
+    _io.atomic_write_bytes(path, data)
+    log.debug("wrote %s (%d bytes)", path, len(data))
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
