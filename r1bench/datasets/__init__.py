@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import logging
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -27,6 +28,7 @@ from r1bench.datasets.specs import TASK_DATASETS, DataFile, DatasetSpec
 __all__ = [
     "load_task_docs",
     "dataset_fingerprint",
+    "check_fingerprint",
     "TASK_DATASETS",
     "TASKS",
     "DatasetSpec",
@@ -63,7 +65,31 @@ def load_task_docs(
         if options:
             raise TypeError(f"r1_smoke takes no options, got {', '.join(sorted(options))}")
         return module.load()
-    return module.load(data_dir=data_dir, **options)
+    docs = module.load(data_dir=data_dir, **options)
+    check_fingerprint(task, docs, verify=options.get("verify", True))
+    return docs
+
+
+def check_fingerprint(task: str, docs: list[dict[str, Any]], *, verify: bool = True) -> str:
+    """The docs' fingerprint; ChecksumError when ``task`` pins its selection and this is not it.
+
+    Catches an edited gold (e.g. an AIME answer changed to 999) whatever file format carried it.
+    ``verify=False`` or ``$R1BENCH_SKIP_SHA256`` only warn, as for file digests.
+    """
+    from r1bench.datasets.files import skip_sha256
+    from r1bench.datasets.specs import pinned_fingerprints
+
+    value = dataset_fingerprint(docs)
+    pins = pinned_fingerprints(task)
+    if pins and value not in pins:
+        msg = (f"{task}: the {len(docs)} loaded questions and gold answers have fingerprint {value}, "
+               f"not the pinned {' or '.join(pins)}: a file was edited, truncated or is another "
+               "version; fetch it again (`r1bench data fetch`), or set R1BENCH_SKIP_SHA256=1 to use "
+               "it anyway (results will not be comparable)")
+        if verify and not skip_sha256():
+            raise ChecksumError(msg)
+        logging.getLogger(__name__).warning("%s (not enforced)", msg)
+    return value
 
 
 def dataset_fingerprint(docs: Iterable[dict[str, Any]]) -> str:

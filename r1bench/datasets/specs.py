@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["DataFile", "DatasetSpec", "TASK_DATASETS", "get_spec"]
+__all__ = ["DataFile", "DatasetSpec", "TASK_DATASETS", "get_spec", "pinned_fingerprints"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,9 @@ class DatasetSpec:
     alternatives: tuple[DataFile, ...] = field(default=())  # other accepted sources (AIME)
     gated: bool = False
     note: str = ""
+    # Accepted r1bench.datasets.dataset_fingerprint values of the full selection (sorted (id,
+    # answer) pairs): a content pin that holds whatever bytes the file came in (jsonl, parquet).
+    fingerprints: tuple[str, ...] = ()
 
     def all_files(self) -> tuple[DataFile, ...]:
         """The main files followed by the alternative sources."""
@@ -61,9 +64,16 @@ class DatasetSpec:
 # - Maxwell-Jia aime_2024_problems.parquet: 45fd2b81... is the git-lfs oid of the file on the hub
 #   (commit 6ea1138, the only commit touching it); 3cb34696... is the re-encoded copy in
 #   ../shared/data (same 30 rows; all answers checked equal to the HuggingFaceH4 copy).
-# - HuggingFaceH4/aime_2024 train.jsonl is written by `r1bench data fetch` from the hub's parquet
-#   shards (bytes depend on the writer), GPQA is gated and MoleculeQA's files were not available
-#   to us: these are unpinned, and `r1bench data verify` prints their digests.
+# - HuggingFaceH4/aime_2024 train.jsonl: af2b8bd2... is the copy in ../shared/data (30 rows, ids
+#   60-89). `r1bench data fetch` writes this file from the hub's parquet shards, so its bytes depend
+#   on the writer: a copy whose bytes differ is accepted only when its 30 (id, answer) pairs give
+#   the pinned fingerprint below (the same for both AIME sources, which agree on all 30 answers).
+# - Fingerprints: dataset_fingerprint of the docs loaded from the pinned files above.
+# - GPQA is gated and MoleculeQA's files were not available to us: these are unpinned, and
+#   `r1bench data verify` says so and prints their digests.
+H4_AIME_SHA256 = "af2b8bd2aa911b6333ad0df32f3ca05c7ae8ed10f1731f4372c8ae26990bf7ac"
+MATH500_FINGERPRINT = "540ac3b3b19e18802df03568ea7b612d4fb02fea79b9a66726651e6e9ad58e88"
+AIME24_FINGERPRINT = "03ba8667259d206a5a184ed2d29b20866c1649f0c601926771e0e940b0a46ff4"
 MATH500_SHA256 = "35dc41080a3680858b27fa7e0533d2d547825316fc5dafe5d316f4ccc5a06132"
 MAXWELL_AIME_SHA256 = (
     "45fd2b81a74900cc5dad330ba16227389b7836b123e001f7caa50bd7bc0bba7a",
@@ -78,6 +88,7 @@ TASK_DATASETS: dict[str, DatasetSpec] = {
         split="test",
         rows=500,
         files=(DataFile("HuggingFaceH4/MATH-500", "test.jsonl", sha256=(MATH500_SHA256,)),),
+        fingerprints=(MATH500_FINGERPRINT,),
     ),
     "r1_aime24": DatasetSpec(
         task="r1_aime24",
@@ -89,6 +100,7 @@ TASK_DATASETS: dict[str, DatasetSpec] = {
             DataFile(
                 "HuggingFaceH4/aime_2024",
                 "train.jsonl",
+                sha256=(H4_AIME_SHA256,),
                 hub_mode="dataset",
                 config="default",
                 split="train",
@@ -101,6 +113,7 @@ TASK_DATASETS: dict[str, DatasetSpec] = {
             ),
         ),
         note="also accepts Maxwell-Jia/AIME_2024 (ID/Problem/Solution/Answer)",
+        fingerprints=(AIME24_FINGERPRINT,),
     ),
     "r1_gpqa_diamond": DatasetSpec(
         task="r1_gpqa_diamond",
@@ -134,6 +147,12 @@ TASK_DATASETS: dict[str, DatasetSpec] = {
         note="ships inside r1bench; no download",
     ),
 }
+
+
+def pinned_fingerprints(task: str) -> tuple[str, ...]:
+    """The pinned dataset fingerprints of ``task`` (empty when its selection is not pinned)."""
+    spec = TASK_DATASETS.get(task)
+    return spec.fingerprints if spec is not None else ()
 
 
 def get_spec(task: str) -> DatasetSpec:

@@ -137,7 +137,7 @@ def _inside_noise(a: Row, b: Row) -> bool:
 
 
 def _esc(text: str) -> str:
-    return text.replace("|", "\\|")
+    return " ".join(text.split()).replace("|", "\\|")  # one table cell: no newline, no bare |
 
 
 def _protocol_line(board: dict[str, Any]) -> str:

@@ -145,6 +145,7 @@ def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, 
                 boards[bpath] = new_board(bm, proto)
             else:
                 boards[bpath] = load_or_new_board(bpath, bm)
+        _check_pinned_selection(entry, bm, bpath)
         result = add_entries(boards[bpath], [entry], board_name=str(bpath))
         # Protocol first (its message says which board field differs), then the re-grade.
         verify_run(run, entry["protocol"])
@@ -157,6 +158,18 @@ def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, 
             if outcome[bpath][0]:
                 save_board(bpath, b)
     return [(p, tuple(a), tuple(d)) for p, (a, d) in outcome.items()]
+
+
+def _check_pinned_selection(entry: dict[str, Any], benchmark: str, board: Path) -> None:
+    """A full-size run of a benchmark whose question set r1bench pins must be that question set, so
+    a first run on tampered data cannot fix a board's fingerprint and lock honest runs out."""
+    from r1bench.datasets.specs import pinned_fingerprints
+
+    pins = pinned_fingerprints(BENCHMARKS[benchmark].task)
+    got = entry["protocol"].get("dataset_fingerprint")
+    if pins and not entry["partial"] and entry["n_questions"] == BENCHMARKS[benchmark].n_questions \
+            and got not in pins:
+        raise ProtocolMismatch("dataset_fingerprint", pins[0], got, f"{board} (pinned by r1bench's data specs)")
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
@@ -202,9 +215,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"no JSON files under {root}/references or {root}/leaderboards", file=sys.stderr)
         return 1
     bad = 0
+    expected = {"references": "references", "leaderboards": "leaderboard"}
     for f in files:
         try:
-            doc = load_document(f)
+            # A file's folder says what it must be: `build` reads leaderboards/ as boards only.
+            doc = load_document(f, kind=expected.get(f.resolve().parent.name))
         except ResultsFileError as exc:
             print(f"INVALID {exc}", file=sys.stderr)
             bad += 1
