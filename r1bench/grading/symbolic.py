@@ -81,6 +81,9 @@ def _worker_main() -> None:  # pragma: no cover - runs in the child process
         out.flush()
 
 
+_MODULE = "r1bench.grading.symbolic"
+
+
 class _Worker:
     """One child process (``python -m r1bench.grading.symbolic``) and the pipes to it.
 
@@ -91,7 +94,10 @@ class _Worker:
     def __init__(self) -> None:
         env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "r1bench.grading.symbolic"],
+            # Never the current folder on the import path: a math_verify.py there must not run.
+            # (-P is 3.11+; on 3.10 the -c program drops the '' entry before importing anything.)
+            [sys.executable, "-P", "-m", _MODULE] if sys.version_info >= (3, 11) else
+            [sys.executable, "-c", f"import sys, runpy; sys.path.pop(0); runpy.run_module({_MODULE!r}, run_name='__main__')"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
