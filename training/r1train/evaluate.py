@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import shlex
 import sys
 import time
@@ -27,21 +28,57 @@ __all__ = ["model_args_for", "build_eval_argv", "attach_lineage", "build_parser"
 logger = logging.getLogger(__name__)
 
 
+_UNSAFE_ARG = re.compile(r"[,=\x00-\x1f\x7f]")
+
+
+def _arg(value: object, what: str) -> str:
+    """One ``--model_args`` value; refused if it could add arguments of its own.
+
+    lm-eval splits model_args on ``,`` and ``=``: a base model named ``x,trust_remote_code=True`` in
+    a downloaded adapter's adapter_config.json / lineage.json would turn on remote code.
+    """
+    text = str(value)
+    if not text or _UNSAFE_ARG.search(text):
+        raise ValueError(f"{what} {text!r} is empty or contains ',', '=' or a control character, which "
+                         "would inject lm-eval model arguments; check where it comes from, or pass --base")
+    return text
+
+
+def _adapter_rank(model: Path) -> int:
+    path = model / "adapter_config.json"
+    try:
+        rank = json.loads(path.read_text(encoding="utf-8")).get("r", 8)
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{path}: cannot read the LoRA rank ({type(exc).__name__}: {exc})") from None
+    if isinstance(rank, bool) or not isinstance(rank, int) or not 0 < rank <= 65536:
+        raise ValueError(f"{path}: field 'r' is {rank!r}, expected a positive integer LoRA rank")
+    return rank
+
+
 def model_args_for(model: str | Path, *, backend: str = "hf", base: str | None = None, dtype: str = "auto") -> str:
-    """lm-eval ``--model_args`` that load ``model`` (a full checkpoint, or an adapter onto its base)."""
+    """lm-eval ``--model_args`` that load ``model`` (a full checkpoint, or an adapter onto its base).
+
+    Every value is checked by :func:`_arg`: values read from the adapter's files are untrusted.
+    """
     model = Path(model)
     if dtype == "auto":
         import torch
 
         dtype = "bfloat16" if torch.cuda.is_available() else "float32"
+    dtype = _arg(dtype, "--dtype")
+    path = _arg(model, "model folder")
     if not is_adapter_dir(model):
-        return f"pretrained={model},dtype={dtype}"
-    base = base or adapter_base(model)
-    tok = f",tokenizer={model}" if (model / "tokenizer_config.json").is_file() else ""
+        return f"pretrained={path},dtype={dtype}"
+    try:
+        base = _arg(base or adapter_base(model), "base model (from --base, lineage.json or adapter_config.json)")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError) as exc:
+        raise ValueError(f"{model}: cannot read the adapter's base model ({type(exc).__name__}: {exc}); "
+                         "pass --base") from None
+    tok = f",tokenizer={path}" if (model / "tokenizer_config.json").is_file() else ""
     if backend == "vllm":
-        rank = json.loads((model / "adapter_config.json").read_text()).get("r", 8)
-        return f"pretrained={base},lora_local_path={model},enable_lora=True,max_lora_rank={max(8, rank)},dtype={dtype}{tok}"
-    return f"pretrained={base},peft={model},dtype={dtype}{tok}"
+        rank = _adapter_rank(model)
+        return f"pretrained={base},lora_local_path={path},enable_lora=True,max_lora_rank={max(8, rank)},dtype={dtype}{tok}"
+    return f"pretrained={base},peft={path},dtype={dtype}{tok}"
 
 
 def build_eval_argv(args: argparse.Namespace, passthrough: list[str]) -> list[str]:
@@ -115,7 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.model).is_dir():
         print(f"r1train eval: {args.model}: not a folder", file=sys.stderr)
         return 2
-    eval_argv = build_eval_argv(args, passthrough)
+    try:
+        eval_argv = build_eval_argv(args, passthrough)
+    except ValueError as exc:
+        print(f"r1train eval: error: {exc}", file=sys.stderr)
+        return 2
     print("r1bench eval " + shlex.join(eval_argv), file=sys.stderr)
     if args.dry_run:
         return 0
