@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import logging
 import sys
 from collections import Counter
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from r1bench.io import atomic_write_json
 from r1train.data.convert import format_assistant
 from r1train.data.io import iter_source_rows, rows_sha256, write_jsonl
 
@@ -215,7 +215,7 @@ def distill(
         "r1bench_version": r1bench.__version__,
         "r1train_version": __version__,
     }
-    (out / "provenance.json").write_text(json.dumps(provenance, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_json(out / "provenance.json", provenance)
     if failed:
         logger.warning("%d samples failed; re-run the same command to retry only those", failed)
     return result

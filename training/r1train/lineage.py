@@ -30,9 +30,10 @@ def read_lineage(model_dir: str | Path) -> dict[str, Any] | None:
 
 def write_lineage(model_dir: str | Path, lineage: dict[str, Any]) -> Path:
     """Write ``lineage.json`` into ``model_dir``; returns its path."""
+    from r1bench.io import atomic_write_json
+
     path = Path(model_dir) / LINEAGE_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(lineage, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_json(path, lineage)
     return path
 
 

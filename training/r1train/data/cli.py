@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from r1train.data.convert import FORMATS
-from r1train.data.io import DataFileError, iter_source_rows, write_jsonl
+from r1train.data.io import DataFileError, iter_source_rows, source_files, write_jsonl
 from r1train.data.validate import ValidationReport, chat_token_counter, convert_and_validate
 
 __all__ = ["convert_main", "validate_main", "build_parser"]
@@ -68,21 +67,32 @@ def _run(args: argparse.Namespace) -> tuple[list[Any], ValidationReport]:
 
 
 def _finish(args: argparse.Namespace, report: ValidationReport) -> None:
+    from r1bench.io import atomic_write_json
+
     print(report.format())
     if args.report:
-        Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        atomic_write_json(args.report, report.to_dict())
 
 
 def convert_main(argv: list[str] | None = None) -> int:
     """Convert and validate; write kept rows to ``--output``."""
+    from r1bench.io import same_file
+
     args = build_parser("r1train convert", convert=True).parse_args(argv)
     try:
+        for src in args.inputs:
+            for file in source_files(src) if Path(args.output).exists() else ():
+                if same_file(file, args.output):
+                    raise DataFileError(f"-o {args.output} is the input file {file}: it would be replaced "
+                                        "by the converted rows; write to another file")
         kept, report = _run(args)
+        n = write_jsonl((row.to_training_row() for row in kept), args.output)
     except DataFileError as err:
         print(f"r1train convert: {err}", file=sys.stderr)
         return 2
-    n = write_jsonl((row.to_training_row() for row in kept), args.output)
+    except OSError as err:
+        print(f"r1train convert: cannot write {args.output}: {err.strerror or err}", file=sys.stderr)
+        return 2
     _finish(args, report)
     print(f"wrote {n} rows to {args.output}")
     return 0

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SourceRow", "DataFileError", "read_rows", "iter_source_rows", "write_jsonl", "rows_sha256", "file_sha256"]
+__all__ = ["SourceRow", "DataFileError", "read_rows", "iter_source_rows", "source_files", "write_jsonl",
+           "rows_sha256", "file_sha256"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,25 +47,38 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
+def source_files(path: str | Path) -> list[Path]:
+    """The data files a path names (itself, or the .jsonl/.json/.parquet files of a folder)."""
+    return _files(Path(path))
+
+
 def iter_source_rows(path: str | Path) -> Iterator[SourceRow]:
     """Yield every row of a file or folder with its location; undecodable JSONL lines come back as
     ``SourceRow(data=None, where=...)`` so the caller can count them as dropped."""
     for file in _files(Path(path)):
         if file.suffix == ".jsonl":
-            with file.open(encoding="utf-8") as fh:
+            with file.open("rb") as fh:
                 for lineno, line in enumerate(fh, 1):
                     if not line.strip():
                         continue
                     try:
-                        yield SourceRow(json.loads(line), f"{file}:{lineno}")
-                    except json.JSONDecodeError as err:
-                        logger.warning("%s:%d: not valid JSON (%s)", file, lineno, err)
+                        yield SourceRow(json.loads(line.decode("utf-8")), f"{file}:{lineno}")
+                    except (ValueError, RecursionError) as err:  # bad JSON, bad UTF-8, too deep
+                        logger.warning("%s:%d: not valid UTF-8 JSON (%s)", file, lineno,
+                                       "nested too deeply" if isinstance(err, RecursionError) else err)
                         yield SourceRow(None, f"{file}:{lineno}")
         elif file.suffix == ".json":
             try:
-                data = json.loads(file.read_text(encoding="utf-8"))
+                data = json.loads(file.read_bytes().decode("utf-8"))
+            except UnicodeDecodeError as err:
+                line = file.read_bytes().count(b"\n", 0, err.start) + 1
+                raise DataFileError(f"{file}: line {line}: not UTF-8 (byte {err.start}); save it as UTF-8") from None
             except json.JSONDecodeError as err:
-                raise DataFileError(f"{file}: not valid JSON: {err}") from err
+                raise DataFileError(f"{file}: not valid JSON: {err}") from None
+            except RecursionError:
+                raise DataFileError(f"{file}: JSON nested too deeply to read") from None
+            if not isinstance(data, (list, dict)):
+                raise DataFileError(f"{file}: expected a JSON array of rows or an object with one list")
             if isinstance(data, dict):
                 # {"data": [...]} / {"train": [...]}: the one list-valued key.
                 lists = [v for v in data.values() if isinstance(v, list)]
@@ -74,9 +88,14 @@ def iter_source_rows(path: str | Path) -> Iterator[SourceRow]:
             for i, row in enumerate(data):
                 yield SourceRow(row, f"{file}[{i}]")
         else:
+            import pyarrow as pa
             import pyarrow.parquet as pq
 
-            for i, row in enumerate(pq.read_table(file).to_pylist()):
+            try:
+                table = pq.read_table(file)
+            except (pa.ArrowException, OSError) as err:
+                raise DataFileError(f"{file}: not a readable parquet file ({err})") from None
+            for i, row in enumerate(table.to_pylist()):
                 yield SourceRow(row, f"{file}[{i}]")
 
 
@@ -87,15 +106,13 @@ def read_rows(path: str | Path) -> list[dict[str, Any]]:
 
 def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> int:
     """Write rows as JSONL atomically (temp file then rename); returns the number written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    from r1bench.io import atomic_writer
+
     n = 0
-    with tmp.open("w", encoding="utf-8") as fh:
+    with atomic_writer(path) as fh:  # a crash leaves the old file, never half a new one
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1
-    tmp.replace(path)
     return n
 
 
