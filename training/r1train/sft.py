@@ -275,6 +275,46 @@ def _pop_flag(argv: list[str], flag: str) -> str | None:
     return None
 
 
+class RecipeError(ValueError):
+    """A recipe (or its flags) cannot be used; the message names the file, the stage and the key."""
+
+
+def load_recipe(recipe_path: str | Path) -> dict[str, Any]:
+    """Read a YAML recipe and check its shape (mapping; ``stages`` a list of mappings; ``env`` a mapping)."""
+    import yaml
+
+    p = Path(recipe_path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise RecipeError(f"{p}: cannot read the recipe: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RecipeError(f"{p}: line {line}: not UTF-8 (byte {exc.start}); save the recipe as UTF-8") from None
+    try:
+        recipe = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RecipeError(f"{p}: {where}invalid YAML: {problem}") from None
+    except RecursionError:
+        raise RecipeError(f"{p}: YAML nested too deeply to read") from None
+    if not isinstance(recipe, dict):
+        raise RecipeError(f"{p}: a recipe must be a YAML mapping (key: value), got {type(recipe).__name__}")
+    stages = recipe.get("stages")
+    if stages is not None and (not isinstance(stages, list) or not all(isinstance(x, dict) for x in stages)):
+        raise RecipeError(f"{p}: 'stages' must be a list of mappings (- name: ..., dataset_name: ...)")
+    for i, cfg in enumerate([recipe, *(stages or [])]):
+        env = cfg.get("env")
+        if env is not None and not isinstance(env, dict):
+            where = "top level" if i == 0 else f"stage {i}"
+            raise RecipeError(f"{p}: {where}: 'env' must be a mapping of variable: value")
+    return recipe
+
+
 def expand_recipe(recipe: dict[str, Any], overrides: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """Flatten a recipe into one config dict per stage, and the flags that apply to every stage.
 
@@ -295,7 +335,7 @@ def expand_recipe(recipe: dict[str, Any], overrides: list[str]) -> tuple[list[di
         cfg = {**recipe, **entry, "stage_name": name}
         if "output_dir" not in entry or out_root != recipe.get("output_dir"):
             if out_root is None:
-                raise ValueError("a multi-stage recipe needs output_dir (top level or per stage)")
+                raise RecipeError("a multi-stage recipe needs output_dir (top level or per stage)")
             cfg["output_dir"] = str(Path(out_root) / name)
         if i == 0 and first_model:
             cfg["model_name_or_path"] = first_model
@@ -311,16 +351,14 @@ def run_recipe(recipe_path: str | None, overrides: list[str], *, stage: str | No
 
     recipe: dict[str, Any] = {}
     if recipe_path is not None:
-        recipe = yaml.safe_load(Path(recipe_path).read_text()) or {}
-        if not isinstance(recipe, dict):
-            raise ValueError(f"{recipe_path}: a recipe must be a YAML mapping")
+        recipe = load_recipe(recipe_path)
     configs, overrides = expand_recipe(recipe, overrides)
     selected = list(enumerate(configs))
     if stage is not None:
         selected = [(i, c) for i, c in selected if c.get("stage_name") == stage or str(i + 1) == stage]
         if not selected:
             names = [c.get("stage_name") for c in configs]
-            raise ValueError(f"no stage {stage!r} in {recipe_path} (stages: {names})")
+            raise RecipeError(f"no stage {stage!r} in {recipe_path} (stages: {names})")
     results = []
     for _, cfg in selected:
         parser = make_parser()
@@ -332,6 +370,9 @@ def run_recipe(recipe_path: str | None, overrides: list[str], *, stage: str | No
             yaml.safe_dump(cfg, fh)
         try:
             script_args, training_args, model_args = parser.parse_args_and_config(["--config", fh.name, *overrides])
+        except (ValueError, TypeError) as exc:  # unknown keys, bad values (__post_init__ checks)
+            label = f"stage {cfg.get('stage_name')}: " if cfg.get("stage_name") else ""
+            raise RecipeError(f"{recipe_path or 'flags'}: {label}{str(exc).splitlines()[0] if str(exc) else exc!r}") from None
         finally:
             Path(fh.name).unlink(missing_ok=True)
         logger.info("stage %s: %s -> %s", script_args.stage_name or "sft", model_args.model_name_or_path, training_args.output_dir)
@@ -350,7 +391,11 @@ def main(argv: list[str] | None = None) -> int:
     recipe = _pop_flag(argv, "--config") or recipe
     stage = _pop_flag(argv, "--stage")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    results = run_recipe(recipe, argv, stage=stage)
+    try:
+        results = run_recipe(recipe, argv, stage=stage)
+    except RecipeError as exc:
+        print(f"r1train sft: error: {exc}", file=sys.stderr)
+        return 2
     for r in results:
         kind = "adapter" if r.adapter else "model"
         print(f"stage {r.name}: {kind} saved to {r.output_dir} (train loss {r.train_loss:.4f})")
