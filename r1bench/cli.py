@@ -34,7 +34,8 @@ def _usage(prog: str, description: str, commands: Mapping[str, tuple[str, str]])
     width = max(map(len, commands))
     lines = [f"usage: {prog} <command> [options]", "", description, "", "commands:"]
     lines += [f"  {name:<{width}}  {help_}" for name, (_, help_) in commands.items()]
-    lines += ["", f"Run `{prog} <command> --help` for a command's options."]
+    lines += ["", f"Run `{prog} <command> --help` for a command's options; add --debug anywhere to see "
+              "tracebacks instead of one-line errors."]
     return "\n".join(lines)
 
 
@@ -47,6 +48,9 @@ def dispatch(
 ) -> int:
     """Run the subcommand named by ``argv[0]`` (importing its module only now); return its code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    # --debug anywhere on the line (or R1BENCH_DEBUG=1): tracebacks instead of one-line errors.
+    debug = "--debug" in argv or os.environ.get("R1BENCH_DEBUG") == "1"
+    argv = [a for a in argv if a != "--debug"]
     usage = _usage(prog, description, commands)
     if not argv or argv[0] in {"-h", "--help", "help"}:
         try:
@@ -64,7 +68,34 @@ def dispatch(
         return 2
     module_name, func_name = commands[name][0].split(":")
     func = getattr(importlib.import_module(module_name), func_name)
-    return int(func(rest) or 0)
+    if debug:
+        return int(func(rest) or 0)
+    try:
+        return int(func(rest) or 0)
+    except KeyboardInterrupt:
+        print(f"{prog} {name}: interrupted (finished work is kept; the same command resumes where "
+              "it can)", file=sys.stderr)
+        return 130
+    except _EXPECTED as exc:
+        print(f"{prog} {name}: error: {_one_line(exc)} (--debug shows the traceback)", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - anything else is a bug: one line, and how to report it
+        print(f"{prog} {name}: internal error: {type(exc).__name__}: {_one_line(exc)}; please report it "
+              f"with the output of the same command plus --debug", file=sys.stderr)
+        return 1
+
+
+# Failures a user can fix (bad file, bad value, missing path): their messages name the file/field.
+_EXPECTED = (ValueError, OSError, KeyError, RecursionError, LookupError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    if isinstance(exc, OSError) and exc.filename is not None:
+        text = f"{exc.filename}: {exc.strerror or text}"
+    if isinstance(exc, RecursionError):
+        text = "input nested too deeply to read (corrupt or hostile file?)"
+    return " ".join(text.split()) or type(exc).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
