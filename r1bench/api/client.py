@@ -120,6 +120,7 @@ async def _attempt(session: Any, url: str, payload: dict, headers: dict, timeout
         ) as resp:
             status = resp.status
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            content_type = resp.headers.get("Content-Type", "")
             body = await resp.read()
     except asyncio.TimeoutError:
         raise _Attempt(f"timeout after {timeout:g} s", transient=True) from None
@@ -134,7 +135,10 @@ async def _attempt(session: Any, url: str, payload: dict, headers: dict, timeout
     try:
         return parse_response(body)
     except ResponseError as exc:
-        raise _Attempt(str(exc), transient=exc.transient) from None
+        # Say what came back (a proxy's HTML error page is not "malformed JSON" from the model).
+        head = " ".join(body[:120].decode("utf-8", "replace").split())
+        raise _Attempt(f"{exc} (HTTP {status}, Content-Type {content_type or 'none'}, body starts "
+                       f"{head!r})", transient=exc.transient) from None
 
 
 async def _send_with_retries(
