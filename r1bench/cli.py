@@ -69,7 +69,15 @@ def dispatch(
     module_name, func_name = commands[name][0].split(":")
     func = getattr(importlib.import_module(module_name), func_name)
     if debug:
-        return int(func(rest) or 0)
+        saved = os.environ.get("R1BENCH_DEBUG")
+        os.environ["R1BENCH_DEBUG"] = "1"  # for commands with their own handling (r1bench eval)
+        try:
+            return int(func(rest) or 0)
+        finally:
+            if saved is None:
+                os.environ.pop("R1BENCH_DEBUG", None)
+            else:
+                os.environ["R1BENCH_DEBUG"] = saved
     try:
         return int(func(rest) or 0)
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ import importlib
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not add --apply_chat_template (and set metadata starts_in_reasoning=false)",
     )
+    parser.add_argument("--allow-incomplete", "--allow_incomplete", dest="allow_incomplete", action="store_true",
+                        help="exit 0 even when requests failed (the results JSON still says incomplete)")
     return parser
 
 
@@ -206,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nlm-eval's own options (all accepted here): `lm_eval run --help`")
         return 0
     lm_argv, opts = translate_args(argv)
+    from r1bench import eval_checks
+
+    eval_checks.preflight(lm_argv)  # secrets, unknown model args, unwritable output: before any work
     _register_models()
     from lm_eval._cli import HarnessCLI
     from lm_eval.utils import setup_logging
@@ -224,10 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     if meta:
         ns.metadata = {**(getattr(ns, "metadata", None) or {}), **meta}
     user_include = _has_flag(argv, "--include_path")
-    print(f"r1bench eval -> lm_eval run {' '.join(lm_argv)}", file=sys.stderr)
+    print(f"r1bench eval -> lm_eval run {' '.join(eval_checks.redact_argv(lm_argv))}", file=sys.stderr)
+    start = time.time()
     with _r1_task_overrides(opts.samples, tasks_dir() if user_include else None):
         cli.execute(ns)
-    return 0
+    return eval_checks.finish(lm_argv, since=start, allow_incomplete=opts.allow_incomplete)
 
 
 if __name__ == "__main__":

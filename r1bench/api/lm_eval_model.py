@@ -141,6 +141,18 @@ def _opt_int(value: Any) -> int | None:
     return None if value in (None, "", "None", "none") else int(value)
 
 
+# Arguments lm-eval itself adds to every model's model_args.
+_LM_EVAL_ARGS = frozenset({"batch_size", "max_batch_size", "device"})
+
+
+def model_arg_names() -> frozenset[str]:
+    """Every model_args key r1bench-chat accepts (its parameters and lm-eval's own)."""
+    import inspect
+
+    params = inspect.signature(R1BenchChat.__init__).parameters
+    return frozenset(n for n, p in params.items() if n != "self" and p.kind is not p.VAR_KEYWORD) | _LM_EVAL_ARGS
+
+
 @register_model("r1bench-chat")
 class R1BenchChat(LM):
     """OpenAI-compatible chat model for lm-eval: concurrent, retried, resumable, reasoning-aware.
@@ -184,9 +196,11 @@ class R1BenchChat(LM):
                 "its results); put the key in an environment variable (OPENAI_API_KEY, "
                 "DEEPSEEK_API_KEY, or a name given as api_key_env=NAME)"
             )
-        ignored = {k: v for k, v in kwargs.items() if k not in ("batch_size", "max_batch_size", "device")}
-        if ignored:
-            logger.warning("r1bench-chat ignores unknown model_args: %s", ", ".join(sorted(ignored)))
+        unknown = sorted(k for k in kwargs if k not in _LM_EVAL_ARGS)
+        if unknown:
+            # Refused, not ignored: a misspelled key (key=sk-...) would be written into the results.
+            raise ValueError(f"r1bench-chat: unknown model_args {', '.join(unknown)} (known: "
+                             f"{', '.join(sorted(model_arg_names()))})")
         model = model or pretrained
         text = str(starts_in_reasoning).strip().lower()
         if text not in ("auto", "1", "true", "yes", "on", "0", "false", "no", "off"):

@@ -1,0 +1,155 @@
+"""Checks around one ``r1bench eval`` run: before it starts, and on what it wrote.
+
+Before: no secret in ``--model_args`` (lm-eval logs model_args and writes them into the results
+JSON), no unknown r1bench-chat argument (a misspelled ``key=`` would land there too), and an output
+folder that can be written, so hours of generation are never thrown away at the end. After: a
+results file was written (lm-eval logs a failed save at INFO and goes on), and no request failed;
+a run with failed requests gets ``"incomplete": true`` in its results JSON and a non-zero exit
+unless ``--allow-incomplete`` accepts it on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SECRET_KEY", "redact_argv", "preflight", "finish", "EXIT_INCOMPLETE", "EXIT_NOT_WRITTEN"]
+
+# model_args keys whose values are secrets (api_key, key, token, hf_token, secret, password...).
+SECRET_KEY = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|auth)$", re.IGNORECASE)
+EXIT_NOT_WRITTEN = 1
+EXIT_INCOMPLETE = 3
+
+
+def _flag(argv: Sequence[str], name: str) -> str | None:
+    for i, a in enumerate(argv):
+        if a == name and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith(name + "="):
+            return a[len(name) + 1:]
+    return None
+
+
+def _pairs(model_args: str) -> list[tuple[str, str]]:
+    out = []
+    for part in model_args.split(","):
+        key, _, value = part.partition("=")
+        if key.strip():
+            out.append((key.strip(), value))
+    return out
+
+
+def redact_argv(argv: Sequence[str]) -> list[str]:
+    """``argv`` with the values of secret-looking ``--model_args`` keys replaced by ``***``."""
+
+    def clean(text: str) -> str:
+        return ",".join(f"{k}=***" if SECRET_KEY.search(k) else (f"{k}={v}" if v or "=" in text else k)
+                        for k, v in _pairs(text))
+
+    out, after = [], False
+    for a in argv:
+        if after:
+            out.append(clean(a))
+            after = False
+        elif a == "--model_args":
+            out.append(a)
+            after = True
+        elif a.startswith("--model_args="):
+            out.append("--model_args=" + clean(a[len("--model_args="):]))
+        else:
+            out.append(a)
+    return out
+
+
+def preflight(lm_argv: Sequence[str]) -> None:
+    """Refuse (ValueError, one line, no secret in it) what would leak or lose a run."""
+    model = _flag(lm_argv, "--model")
+    args = _flag(lm_argv, "--model_args") or ""
+    keys = [k for k, _ in _pairs(args)] if not args.lstrip().startswith("{") else []
+    secret = [k for k in keys if SECRET_KEY.search(k)]
+    if secret:
+        raise ValueError(f"--model_args {', '.join(secret)}=...: secrets are not taken in model_args (lm-eval "
+                         "logs them and writes them into the results JSON); put the key in an environment "
+                         "variable (OPENAI_API_KEY, DEEPSEEK_API_KEY, or api_key_env=NAME)")
+    if model == "r1bench-chat":
+        from r1bench.api.lm_eval_model import model_arg_names
+
+        unknown = sorted(set(keys) - model_arg_names())
+        if unknown:
+            raise ValueError(f"--model_args: r1bench-chat has no argument {', '.join(unknown)} (known: "
+                             f"{', '.join(sorted(model_arg_names()))})")
+    out = _flag(lm_argv, "--output_path") or _flag(lm_argv, "-o")
+    if out:
+        folder = Path(out).parent if out.endswith(".json") else Path(out)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"--output_path {out}: cannot create the results folder ({exc.strerror or exc}); "
+                             "choose a writable folder") from None
+
+
+def _failed_samples(samples: Path) -> tuple[int, int, str | None]:
+    """(failed, total, first error) over a samples file's records (``extra.api_error`` set)."""
+    from r1bench.records import flatten_filtered_resps, parse_saved_record
+
+    failed = total = 0
+    first = None
+    with samples.open("rb") as fh:
+        for raw in fh:
+            try:
+                row = json.loads(raw)
+                records = [parse_saved_record(r) for r in flatten_filtered_resps(row.get("filtered_resps", []))]
+            except (ValueError, RecursionError, AttributeError):
+                continue
+            for rec in records:
+                total += 1
+                extra = rec.get("extra")
+                if isinstance(extra, dict) and extra.get("api_error"):
+                    failed += 1
+                    first = first or str(extra["api_error"])[:200]
+    return failed, total, first
+
+
+def finish(lm_argv: Sequence[str], *, since: float, allow_incomplete: bool = False) -> int:
+    """Exit status of a finished run, from what it wrote under ``--output_path``; marks incomplete runs."""
+    from r1bench.io import atomic_write_text
+
+    out = _flag(lm_argv, "--output_path") or _flag(lm_argv, "-o")
+    if not out:
+        return 0
+    root = Path(out).parent if out.endswith(".json") else Path(out)
+    written = [p for p in root.rglob("results_*.json") if p.stat().st_mtime >= since - 1] if root.is_dir() else []
+    if not written:
+        print(f"r1bench eval: error: no results file was written under {out} (see the log above); "
+              "nothing was saved", file=sys.stderr)
+        return EXIT_NOT_WRITTEN
+    status = 0
+    for results in written:
+        ts = results.name[len("results_"):-len(".json")]
+        failed = total = 0
+        first = None
+        for samples in results.parent.glob(f"samples_*_{ts}.jsonl"):
+            f, t, e = _failed_samples(samples)
+            failed, total, first = failed + f, total + t, first or e
+        try:
+            data: Any = json.loads(results.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        data["incomplete"] = failed > 0
+        data["failed_samples"] = failed
+        # lm-eval may write NaN (an undefined stderr): keep its JSON dialect for its own file.
+        atomic_write_text(results, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+        if failed:
+            print(f"r1bench eval: {failed} of {total} samples failed (first: {first}); {results} is marked "
+                  "incomplete. Re-run the same command: the API store resends only the failed requests"
+                  + ("" if allow_incomplete else " (or pass --allow-incomplete to accept a partial run)"),
+                  file=sys.stderr)
+            if not allow_incomplete:
+                status = EXIT_INCOMPLETE
+    return status
