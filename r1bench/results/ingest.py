@@ -98,6 +98,7 @@ class TaskRun:
     task: str
     docs: list[SampleDoc] = field(default_factory=list)
     lineage: dict[str, Any] | None = None
+    regraded: list[list[Any]] | None = None  # set by build_entry: the re-grade of every sample
 
     @property
     def samples_path(self) -> Path | None:
@@ -656,7 +657,7 @@ def verify_run(run: TaskRun, protocol: dict[str, Any] | None = None) -> None:
     (which must be there) and maj@k, and the stamped dataset fingerprint with the docs' own."""
     protocol = protocol or task_protocol(run)
     _check_fingerprint(run, protocol)
-    regraded = regrade(run)
+    regraded = run.regraded if run.regraded is not None else regrade(run)
     _check_verdicts(run, regraded)
     from r1bench.grading import answer_equality
     from r1bench.metrics import maj_at_k
@@ -757,6 +758,8 @@ def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_na
         raise ResultsFileError(run.samples_path, f"doc {short.doc_id} has {len(short.records)} sample(s), "
                                f"below k = {protocol['k']}", entry=f"line {short.line}", field="filtered_resps")
     samples_rel = _samples_in_run_folder(run)
+    run.regraded = regrade(run)
+    _check_verdicts(run, run.regraded)  # before the totals: names the first sample that differs
     summary = score_summary(run.docs, protocol["k"])
     res = run.results["results"].get(run.task, {})
     reported = res.get("pass@1,r1")

@@ -9,7 +9,7 @@ Behaviours: ok, reasoning (reasoning_content + content), reasoning_field (vLLM's
 length (cut inside the reasoning), length_content, 429 (``Retry-After: <retry_after>``), 500,
 503, 400 (permanent), hang (sleep past the client's timeout, then 504), drop (close without a
 response), reset (TCP RST), badjson, truncjson (Content-Length larger than the body), empty,
-nochoices, echo_auth (401 whose body echoes the Authorization header). The answer is deterministic in the key: ``\\boxed{N}`` with N from an ``ANSWER=N`` token
+nochoices, html (an HTML error page with status 200), echo_auth (401 whose body echoes the Authorization header). The answer is deterministic in the key: ``\\boxed{N}`` with N from an ``ANSWER=N`` token
 in the prompt, so an uninterrupted and an interrupted run must agree byte for byte.
 
 ``stats()`` counts per key: requests received, answers served ok (a usable response fully
@@ -266,6 +266,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif behaviour == "badjson":
             self._send(200, b'{"choices": [{"message": {"content": "unterminated')
+        elif behaviour == "html":  # a proxy's error page, served with status 200
+            body = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
         elif behaviour == "truncjson":
             body = json.dumps(_completion(payload, "ok")).encode()
             self._send(200, body[: len(body) // 2], length=len(body))
