@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,7 @@ def _grade_row(raw: bytes, where: str, args: argparse.Namespace, score_response:
         if not isinstance(row, dict):
             raise TypeError(f"a row must be a JSON object, got {type(row).__name__}")
         response, gold = row["response"], row["gold"]
-        if gold is None or isinstance(gold, (dict, list, bool)):
+        if gold is None or isinstance(gold, (dict, list, bool)) or (isinstance(gold, float) and not math.isfinite(gold)):
             raise ValueError(f"gold is {json.dumps(gold)}: give the answer as a string or a number")
         if response is not None and not isinstance(response, str):
             raise TypeError(f"response must be a string, got {type(response).__name__}")
