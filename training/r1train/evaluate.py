@@ -55,6 +55,20 @@ def _adapter_rank(model: Path) -> int:
     return rank
 
 
+def _check_recorded_base_types(model: Path) -> None:
+    """The base model recorded in the adapter's files must be a string (a list or number is refused)."""
+    for name, key in ((LINEAGE_FILE, "pretrained"), ("adapter_config.json", "base_model_name_or_path")):
+        path = model / name
+        if not path.is_file():
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: must be a JSON object, got {type(data).__name__}")
+        value = data.get(key)
+        if value not in (None, "") and not isinstance(value, str):
+            raise ValueError(f"{path}: field '{key}' is {value!r}, expected a model id or path (a string)")
+
+
 def model_args_for(model: str | Path, *, backend: str = "hf", base: str | None = None, dtype: str = "auto") -> str:
     """lm-eval ``--model_args`` that load ``model`` (a full checkpoint, or an adapter onto its base).
 
@@ -70,6 +84,8 @@ def model_args_for(model: str | Path, *, backend: str = "hf", base: str | None =
     if not is_adapter_dir(model):
         return f"pretrained={path},dtype={dtype}"
     try:
+        if base is None:
+            _check_recorded_base_types(model)
         base = _arg(base or adapter_base(model), "base model (from --base, lineage.json or adapter_config.json)")
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError) as exc:
         raise ValueError(f"{model}: cannot read the adapter's base model ({type(exc).__name__}: {exc}); "
