@@ -16,9 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SHARED_DATA
 
 from r1bench.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# Real benchmark files beside the repository (tests/conftest.py's SHARED_DATA), or where
+# $R1BENCH_SHARED_DATA says.
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 # --- r1bench grade --input: nothing lost ---------------------------------------------------------
 
@@ -147,12 +151,11 @@ PLANTED = ["math_verify.py", "sympy.py", "latex2sympy2_extended.py", "antlr4.py"
 def test_module_planted_in_the_working_folder_never_runs(tmp_path, name):
     marker = tmp_path / "PLANTED_RAN"
     (tmp_path / name).write_text(f"open({str(marker)!r}, 'w').write('ran')\nraise ImportError('planted')\n")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
     # -P: the command itself starts like the installed `r1bench` script (its folder, not the cwd,
     # first on the path); what is checked is the symbolic worker it starts in this folder.
     proc = subprocess.run(
         [sys.executable, "-P", "-m", "r1bench.cli", "grade", "--gold", "x^2+2x+1", "--response", "\\boxed{(x+1)^2}"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )
     assert not marker.exists(), proc.stderr[-2000:]
     assert proc.stdout.startswith("CORRECT"), proc.stdout + proc.stderr[-2000:]
