@@ -364,10 +364,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize("bm", sorted(BENCHMARKS))
 def test_committed_boards_carry_size_and_open_fingerprint(bm):
+    # An empty committed board takes any honest full run: the benchmark's size, and the pinned
+    # question-set fingerprint where r1bench pins one (open otherwise). It used to be open always,
+    # which let a tampered first run fix it and lock honest runs out (issue 11, finding 5).
+    from r1bench.datasets.specs import pinned_fingerprints
+
     board = load_board(ROOT / "results" / "leaderboards" / f"{bm}.json")
     if not board["entries"]:
         assert board["protocol"]["n_questions"] == BENCHMARKS[bm].n_questions
-        assert board["protocol"]["dataset_fingerprint"] is None
+        pins = pinned_fingerprints(BENCHMARKS[bm].task)
+        assert board["protocol"]["dataset_fingerprint"] == (pins[0] if pins else None)
 
 
 @pytest.mark.parametrize("value,ok", [(None, True), ("a" * 64, True), ("abc", False), ("G" * 64, False)])
