@@ -72,7 +72,7 @@ logger = logging.getLogger(__name__)
 
 RewardFunc = Callable[..., list[float | None]]
 GOLD_COLUMNS = ("answer", "solution", "gold", "ground_truth")
-_KINDS = ("math", "choice")
+_KINDS = ("auto", "math", "choice")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -219,11 +219,21 @@ def _verdict(text: str, gold: str, kind: str, timeout: float, starts_in_reasonin
     return grade_math_response(text, gold, timeout=timeout, starts_in_reasoning=starts_in_reasoning).correct
 
 
+def _row_kinds(n: int, kind: str, kwargs: dict[str, Any]) -> list[str]:
+    """Per-row answer kind: ``kind``, or with ``auto`` the dataset's ``kind`` column (default math)."""
+    if kind != "auto":
+        return [kind] * n
+    col = kwargs.get("kind")
+    if not isinstance(col, Sequence) or isinstance(col, str) or len(col) != n:
+        return ["math"] * n
+    return ["choice" if k == "choice" else "math" for k in col]
+
+
 def _correctness(
     texts: list[str],
     golds: list[str | None],
     *,
-    kind: str,
+    kinds: list[str],
     timeout: float,
     time_limit: float,
     workers: int,
@@ -234,7 +244,7 @@ def _correctness(
 
     def one(j: int) -> float:
         i = rows[j]
-        return 1.0 if _verdict(texts[i], golds[i], kind, timeout, starts_in_reasoning) else 0.0  # type: ignore[arg-type]
+        return 1.0 if _verdict(texts[i], golds[i], kinds[i], timeout, starts_in_reasoning) else 0.0  # type: ignore[arg-type]
 
     scores = _bounded_map(one, len(rows), time_limit=time_limit, workers=workers)
     out: list[float | None] = [None] * len(texts)
@@ -245,7 +255,7 @@ def _correctness(
 
 def make_accuracy_reward(
     *,
-    kind: str = "math",
+    kind: str = "auto",
     timeout: float = 2.0,
     time_limit: float = 10.0,
     workers: int | None = None,
@@ -254,7 +264,8 @@ def make_accuracy_reward(
 ) -> RewardFunc:
     """An accuracy reward: ``accuracy(completions, answer=[...]) -> [1.0 | 0.0 | None, ...]``.
 
-    ``kind``: ``math`` (r1bench's math grader) or ``choice`` (an option letter). ``timeout``: seconds
+    ``kind``: ``math`` (r1bench's math grader), ``choice`` (an option letter) or ``auto`` (the
+    dataset's ``kind`` column per row, as in r1bench's docs; math without one). ``timeout``: seconds
     per symbolic comparison; ``time_limit``: wall seconds per completion; ``workers``: grading threads
     (default: CPUs, at most 8). ``starts_in_reasoning``: the prompt pre-filled ``<think>``, so a
     completion without ``</think>`` is an unclosed think (0.0) rather than a bare answer.
@@ -267,7 +278,8 @@ def make_accuracy_reward(
         """1.0 when r1bench's verdict on the answer after the last ``</think>`` matches the gold, else 0.0."""
         texts = [completion_text(c) for c in completions]
         golds = gold_answers(len(texts), kwargs, gold_columns)
-        return _correctness(texts, golds, kind=kind, timeout=timeout, time_limit=time_limit,
+        kinds = _row_kinds(len(texts), kind, kwargs)
+        return _correctness(texts, golds, kinds=kinds, timeout=timeout, time_limit=time_limit,
                             workers=n_workers, starts_in_reasoning=starts_in_reasoning)
 
     accuracy.__name__ = accuracy.__qualname__ = "accuracy"
@@ -303,23 +315,28 @@ def _format_ok(text: str, answer: str, starts_in_reasoning: bool) -> bool:
     return True
 
 
-def make_format_reward(*, answer: str = "boxed", starts_in_reasoning: bool = False) -> RewardFunc:
+def make_format_reward(*, answer: str = "auto", starts_in_reasoning: bool = False) -> RewardFunc:
     """A format reward: ``format(completions) -> [1.0 | 0.0, ...]``.
 
     1.0 when the reasoning is closed by exactly one ``</think>`` (``<think>`` at most once, at the
     start; it may be missing when the prompt pre-filled it), the reasoning is not empty, and after it
     comes one final answer: exactly one non-empty ``\\boxed{}`` (``answer="boxed"``), a committed
-    option letter (``"choice"``) or any text (``"any"``).
+    option letter (``"choice"``), any text (``"any"``), or per row by the dataset's ``kind`` column
+    (``"auto"``: choice rows need a letter, the others a box).
     """
-    if answer not in ("boxed", "choice", "any"):
-        raise ValueError(f"answer must be boxed, choice or any, got {answer!r}")
+    if answer not in ("auto", "boxed", "choice", "any"):
+        raise ValueError(f"answer must be auto, boxed, choice or any, got {answer!r}")
 
     def format(completions: Sequence[Any], **kwargs: Any) -> list[float]:  # noqa: A001 - TRL logs the name
         """1.0 when the think block is closed once and one final answer follows, else 0.0."""
         out = []
-        for c in completions:
+        if answer == "auto":
+            wanted = ["choice" if k == "choice" else "boxed" for k in _row_kinds(len(completions), "auto", kwargs)]
+        else:
+            wanted = [answer] * len(completions)
+        for c, want in zip(completions, wanted):
             try:
-                out.append(1.0 if _format_ok(completion_text(c), answer, starts_in_reasoning) else 0.0)
+                out.append(1.0 if _format_ok(completion_text(c), want, starts_in_reasoning) else 0.0)
             except Exception as err:  # noqa: BLE001 - never raise on model text
                 logger.warning("format reward failed (%s): 0.0", err)
                 out.append(0.0)
