@@ -176,6 +176,12 @@ class R1GRPOConfig(GRPOConfig):
     bf16: bool | None = field(
         default=None, metadata={"help": "bf16 mixed precision; default: on when a bf16-capable GPU is present"}
     )
+    activation_checkpointing: bool | None = field(
+        default=True, metadata={"help": "recompute activations in the backward pass to save memory (gradient checkpointing)"}
+    )
+    gradient_checkpointing: bool | None = field(
+        default=None, metadata={"help": "deprecated alias of activation_checkpointing"}
+    )
 
     def __post_init__(self) -> None:
         if self.bf16 is None and not self.fp16:
