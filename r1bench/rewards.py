@@ -10,6 +10,7 @@ as a keyword: ``answer`` first, else ``solution`` (a worked solution: its last `
 gold), ``gold`` or ``ground_truth``. Other keywords (``prompts``, ``completion_ids``,
 ``trainer_state`` ...) are accepted and ignored unless stated. A reward never raises on model text: an
 unreadable completion scores as a wrong one. A row whose gold is missing gets ``None`` (TRL skips it).
+For verl's per-sample ``custom_reward_function``, :func:`compute_score` wraps the accuracy reward.
 
 =================  ==============================================  ==========================
 name               reward                                          factory (parameters)
@@ -66,6 +67,7 @@ __all__ = [
     "make_cosine_reward",
     "get_reward_func",
     "get_reward_funcs",
+    "compute_score",
 ]
 
 logger = logging.getLogger(__name__)
@@ -447,6 +449,17 @@ REWARD_FUNCS: dict[str, Callable[..., RewardFunc]] = {
     "loop": make_loop_penalty,
     "cosine": make_cosine_reward,
 }
+
+
+def compute_score(data_source: str | None, solution_str: str, ground_truth: Any, extra_info: Any = None) -> float:
+    """verl's ``custom_reward_function`` signature: the accuracy reward of one completion (0.0 or 1.0).
+
+    ``ground_truth`` is the gold answer (or a worked solution with a ``\\boxed{}``); a choice question
+    is marked by ``extra_info={"kind": "choice"}``.
+    """
+    kind = extra_info.get("kind", "math") if isinstance(extra_info, dict) else "math"
+    score = accuracy_reward([solution_str], answer=[ground_truth], kind=[kind])[0]
+    return float(score or 0.0)
 
 
 def get_reward_func(name: str, **params: Any) -> RewardFunc:

@@ -216,3 +216,17 @@ def test_registry_and_names() -> None:
         get_reward_funcs(["speed"])
     with pytest.raises(KeyError, match="not selected"):
         get_reward_funcs(["accuracy"], {"loop": {}})
+
+
+@pytest.mark.parametrize(
+    "solution_str, ground_truth, extra_info, expected",
+    [
+        ("<think>x</think> \\boxed{5}", "5", None, 1.0),
+        ("<think>x</think> \\boxed{5}", "The sum is $\\boxed{5}$.", {}, 1.0),
+        ("<think>x \\boxed{5}", "5", None, 0.0),
+        ("<think>x</think> The answer is B.", "B", {"kind": "choice"}, 1.0),
+        ("<think>x</think> \\boxed{5}", None, None, 0.0),
+    ],
+)
+def test_verl_compute_score(solution_str: str, ground_truth, extra_info, expected: float) -> None:
+    assert rewards.compute_score("math", solution_str, ground_truth, extra_info) == expected
