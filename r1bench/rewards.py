@@ -7,7 +7,8 @@ Every reward has TRL's signature and works as a plain function for verl / OpenRL
 ``completions`` are the generated texts (strings) or chat messages (``[{"role": "assistant",
 "content": ...}]``, TRL's conversational format). The gold answer comes from a dataset column passed
 as a keyword: ``answer`` first, else ``solution`` (a worked solution: its last ``\\boxed{}`` is the
-gold), ``gold`` or ``ground_truth``. Other keywords (``prompts``, ``completion_ids``,
+gold), ``gold`` or ``ground_truth``; a ``kind`` column (r1bench's doc schema: ``math`` or ``choice``)
+picks the grader per row. Other keywords (``prompts``, ``completion_ids``,
 ``trainer_state`` ...) are accepted and ignored unless stated. A reward never raises on model text: an
 unreadable completion scores as a wrong one. A row whose gold is missing gets ``None`` (TRL skips it).
 For verl's per-sample ``custom_reward_function``, :func:`compute_score` wraps the accuracy reward.
