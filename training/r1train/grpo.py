@@ -298,8 +298,8 @@ def main(argv: list[str] | None = None) -> int:
             [*(["--config", recipe] if recipe else []), *argv]
         )
         result = train(script_args, training_args, model_args, recipe_path=recipe)
-    except (ValueError, KeyError, FileNotFoundError) as err:
-        print(f"r1train grpo: {err}", file=sys.stderr)
+    except (ValueError, KeyError, OSError) as err:  # recipe, data or model not usable: one line, no traceback
+        print(f"r1train grpo: {str(err).splitlines()[0] if str(err) else type(err).__name__}", file=sys.stderr)
         return 2
     kind = "adapter" if result.adapter else "model"
     for entry in result.rewards:
