@@ -108,6 +108,19 @@ def test_tiny_model_two_steps_logs_rewards_and_lineage(tiny_model_dir: Path, tmp
     assert any("rewards/accuracy/mean" in e for e in state["log_history"])
 
 
+def test_tiny_model_lora_saves_an_adapter_with_lineage(tiny_model_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lora"
+    argv = ["--model_name_or_path", str(tiny_model_dir), "--dataset_name", str(SMOKE), "--output_dir", str(out),
+            "--use_peft", "--lora_r", "4", "--lora_alpha", "8", "--lora_target_modules", "q_proj", "v_proj", *FAST]
+    assert main(argv) == 0
+    assert (out / "adapter_config.json").is_file() and not (out / "model.safetensors").exists()
+    lineage = read_lineage(out)
+    assert lineage["adapter"] is True and lineage["pretrained"] == str(tiny_model_dir)
+    stage = lineage["stages"][-1]
+    assert stage["peft"] == "lora" and stage["lora"]["r"] == 4
+    assert stage["rewards"] == {"accuracy": 1.0, "format": 1.0}  # TRL's default weights: 1 each
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [
