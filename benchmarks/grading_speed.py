@@ -3,12 +3,22 @@
     python benchmarks/grading_speed.py                      # 4,000 synthetic responses
     python benchmarks/grading_speed.py --n 32000 --jobs 2   # the 500 x 64 job
     python benchmarks/grading_speed.py --data ../shared/data/HuggingFaceH4/MATH-500/test.jsonl
+    python benchmarks/grading_speed.py --realistic --data ../shared/data/HuggingFaceH4/MATH-500/test.jsonl
+    python benchmarks/grading_speed.py --realistic --k 64 --jobs 2 --data ...   # + the 500 x 64 job
 
 Responses are synthetic but shaped like R1 output: a few thousand characters of reasoning with
 intermediate (sometimes wrong) boxes, then the final answer in one of many equivalent spellings
 of the gold (label: correct) or a perturbed value (label: wrong), plus truncated outputs and
 outputs without a final answer. Labels are known by construction, so both graders' accuracy is
 measured on the same cases. Prints cases/second for each grader, the ratio and the slowest case.
+
+``--realistic`` uses MATH-500's own human solutions
+instead: every solution as an R1-style response (half with a ``<think>`` block made from the
+solution's own sentences) graded against its ``answer``, and the same solution with the boxed
+answer shifted (integer +1, numerator +1, first digit bumped, a symbol changed) as the negative.
+Both graders grade the same cases in one run, each pair seen once (cold caches). With ``--k 64``
+it then grades 500 x 64 distinct responses (different reasoning, different correct spellings,
+different wrong answers) with ``--jobs`` processes and prints the total time.
 """
 
 from __future__ import annotations
@@ -115,6 +125,220 @@ def build_cases(golds: list[str], n: int, seed: int = 0) -> list[tuple[str, str,
     return cases
 
 
+# ---------------------------------------------------------------- realistic: MATH-500 solutions
+
+_FRAC_RE = re.compile(r"(-?)\\[dt]?frac\{(\d+)\}\{(\d+)\}")
+_R1_OPENERS = [
+    "Okay, let's see. I need to solve this problem.",
+    "Alright, so I have this problem here.",
+    "Okay, so I need to figure this out step by step.",
+    "Hmm, let me start by reading the problem again carefully.",
+]
+_R1_FILLERS = [
+    "Wait, let me double-check that step.",
+    "Hmm, is that right? Let me verify.",
+    "Let me make sure I didn't make an arithmetic mistake.",
+    "So that part seems fine.",
+    "Alternatively, maybe there's a simpler way to see this.",
+    "Wait, no, that's not quite it. Let me redo this.",
+    "Yes, that checks out.",
+    "Let me think about the edge cases too.",
+]
+_CLOSERS = [
+    "{solution}",
+    "{solution}\n\n**Final Answer**\n\\[\n\\boxed{{{ans}}}\n\\]",
+    "To solve the problem, we proceed as follows.\n\n{body}\n\nThus, the answer is $\\boxed{{{ans}}}$.",
+    "**Step-by-step solution:**\n\n{body}\n\nThe final answer is $\\boxed{{{ans}}}$.",
+    "{body}\n\nTherefore, the answer is \\(\\boxed{{{ans}}}\\).",
+]
+
+
+def _sentences(text: str) -> list[str]:
+    """The solution's prose split into sentences (asy drawings dropped, boxes unwrapped)."""
+    text = re.sub(r"\[asy\].*?\[/asy\]", "", text, flags=re.DOTALL)
+    text = re.sub(r"\\boxed\{", "{", text)
+    return [x.strip() for x in re.split(r"(?<=[.!?])\s+(?=[A-Z$\\])", text) if x.strip()]
+
+
+def think_block(solution: str, rng: random.Random, lines: int | None = None) -> str:
+    """An R1-style reasoning block built from the solution's own sentences and hesitations."""
+    sents = _sentences(solution) or [solution]
+    out = [rng.choice(_R1_OPENERS)]
+    for _ in range(lines or rng.randint(6, 30)):
+        out.append(rng.choice(sents) if rng.random() < 0.7 else rng.choice(_R1_FILLERS))
+    return "<think>\n" + "\n\n".join(out) + "\n</think>\n\n"
+
+
+def _unbox(text: str) -> str:
+    """``text`` with every ``\\boxed{X}`` written as plain ``X``."""
+    from r1bench.extract import find_boxed
+
+    out, last = [], 0
+    for start, end, content in find_boxed(text):
+        out.append(text[last:start] + content)
+        last = end
+    return "".join(out) + text[last:]
+
+
+def _replace_boxes(solution: str, ans: str) -> str:
+    """The solution with every box's content replaced by ``ans`` (balanced braces)."""
+    from r1bench.extract import find_boxed
+
+    out, last = [], 0
+    for start, end, _ in find_boxed(solution):
+        out.append(solution[last:start] + "\\boxed{" + ans + "}")
+        last = end
+    return "".join(out) + solution[last:]
+
+
+def _exact_decimal(num: int, den: int) -> str | None:
+    """``num/den`` as a short exact decimal (0.375), or None when it does not terminate."""
+    d = den
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return None
+    text = f"{num / den:.10f}".rstrip("0").rstrip(".")
+    return text if len(text) <= 8 else None
+
+
+def correct_spellings(gold: str, boxed: str) -> list[str]:
+    """Equivalent spellings a model writes for ``gold`` (the solution's own box among them)."""
+    forms = {gold, boxed}
+    for f in list(forms):
+        forms.add(f.replace("\\frac", "\\dfrac"))
+        forms.add(f.replace(" ", ""))
+        if f.startswith("(") and f.endswith(")") and "\\left" not in f:
+            forms.add("\\left" + f[:-1] + "\\right)")
+        if "\\left" in f:
+            forms.add(f.replace("\\left", "").replace("\\right", ""))
+    m = _FRAC_RE.fullmatch(gold)
+    if m:
+        sign, a, b = m.group(1), int(m.group(2)), int(m.group(3))
+        forms.add(f"{sign}{a}/{b}")
+        dec = _exact_decimal(a, b)
+        if dec:
+            forms.add(sign + dec)
+    if re.fullmatch(r"\d{4,}", gold):
+        forms.add(f"{int(gold):,}")
+    return sorted(f for f in forms if f)
+
+
+def _bump_digit(s: str, index: int, delta: int = 1) -> str:
+    """The ``index``-th digit of ``s`` moved by ``delta`` (mod 10)."""
+    spans = [m.start() for m in re.finditer(r"\d", s)]
+    if not spans:
+        return s
+    i = spans[index % len(spans)]
+    return s[:i] + str((int(s[i]) + delta) % 10) + s[i + 1 :]
+
+
+def shifted_answers(gold: str, others: list[str]) -> list[str]:
+    """Near-miss wrong answers computed from the gold's structure, nearest first.
+
+    Integers +1, -1, +2, ...; fractions numerator +1, denominator +1; decimals last digit +1; other
+    answers a digit bumped (first digit first), a sign flipped; answers without digits a changed
+    symbol or word (``others`` supplies other problems' word answers).
+    """
+    out: list[str] = []
+    if re.fullmatch(r"-?\d+", gold):
+        v = int(gold)
+        out = [str(v + d) for d in (1, -1, 2, -2, 10, -10, 3, 5)] + [str(2 * v), str(-v), str(v * 10)]
+    elif m := _FRAC_RE.fullmatch(gold):
+        sign, a, b = m.group(1), int(m.group(2)), int(m.group(3))
+        out = [f"{sign}\\frac{{{x}}}{{{y}}}" for x, y in ((a + 1, b), (a, b + 1), (b, a), (a - 1, b), (a, b - 1),
+                                                       (2 * a, b), (a + 2, b)) if x > 0 and y > 0 and x * b != y * a]
+        out.append(("" if sign else "-") + f"\\frac{{{a}}}{{{b}}}")
+    elif re.fullmatch(r"-?\d*\.\d+", gold):
+        out = [_bump_digit(gold, -1), _bump_digit(gold, -1, -1), _bump_digit(gold, 0), _bump_digit(gold, -2)]
+    elif re.search(r"\d", gold):
+        digits = len(re.findall(r"\d", gold))
+        out = [_bump_digit(gold, i, d) for d in (1, -1, 2) for i in range(min(digits, 4))]
+        if gold.startswith("-"):
+            out.append(gold[1:])
+        else:
+            out.append("-" + gold if not gold.startswith(("(", "[", "\\{", "\\begin", "\\text")) else gold + "+1")
+    else:
+        swaps = {"p - q": ["q - p", "p + q"], "\\pi": ["2\\pi", "\\frac{\\pi}{2}"], "\\cot x": ["\\tan x", "-\\cot x"]}
+        if gold in swaps:
+            out = swaps[gold]
+        elif m := re.fullmatch(r"\\text\{\(([A-E])\)\}", gold):
+            out = [f"\\text{{({c})}}" for c in "ABCDE" if c != m.group(1)]
+        else:
+            out = [o for o in others if o != gold]
+    seen: list[str] = []
+    for w in out:
+        if w != gold and w not in seen:
+            seen.append(w)
+    return seen
+
+
+def _word_answers(rows: list[dict]) -> list[str]:
+    """The golds that are words (``\\text{Evelyn}``): each one's near miss is another word."""
+    return sorted({r["answer"] for r in rows if re.fullmatch(r"\\text\{[A-Za-z ]+\}", r["answer"])})
+
+
+def load_math500(path: Path) -> list[dict]:
+    from r1bench.extract import find_boxed
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for row in rows:
+        boxes = find_boxed(row["solution"])
+        row["boxed"] = boxes[-1][2] if boxes else row["answer"]
+    return rows
+
+
+def realistic_cases(rows: list[dict], seed: int = 0) -> list[tuple[str, str, bool]]:
+    """Each human solution (label correct) and the same solution with its answer shifted (wrong)."""
+    rng = random.Random(seed)
+    words = _word_answers(rows)
+    cases = []
+    for row in rows:
+        think = think_block(row["solution"], rng) if rng.random() < 0.5 else ""
+        wrong = shifted_answers(row["answer"], words)[0]
+        cases.append((think + row["solution"], row["answer"], True))
+        cases.append((think + _replace_boxes(row["solution"], wrong), row["answer"], False))
+    return cases
+
+
+def sampled_responses(rows: list[dict], k: int, seed: int = 0) -> list[tuple[str, str, bool]]:
+    """``k`` distinct R1-style responses per problem, as a model's k samples would be.
+
+    About 65% correct (each in one of the gold's spellings), 27% a near-miss wrong answer, 4% an
+    unboxed "final answer is" sentence, 4% truncated in the reasoning; every response has its own
+    reasoning block, so no two are the same text.
+    """
+    rng = random.Random(seed)
+    words = _word_answers(rows)
+    cases = []
+    for row in rows:
+        gold, sol = row["answer"], row["solution"]
+        right = correct_spellings(gold, row["boxed"])
+        wrong = shifted_answers(gold, words)
+        body = re.sub(r"\[asy\].*?\[/asy\]", "", sol, flags=re.DOTALL)
+        if "\\boxed" in body:  # up to the sentence that states the boxed answer, boxes unwrapped
+            cut = body.rfind("\\boxed")
+            body = body[: max(body.rfind(". ", 0, cut) + 1, body.rfind("\n", 0, cut), 0)].rstrip()
+        body = _unbox(body)
+        for _ in range(k):
+            r = rng.random()
+            think = think_block(sol, rng)
+            if r < 0.04:
+                cases.append((think[: -len("\n</think>\n\n")], gold, False))
+                continue
+            ok = r < 0.69 or not wrong
+            ans = rng.choice(right) if ok else rng.choice(wrong[: rng.randint(1, len(wrong))])
+            if r > 0.96:
+                cases.append((think + f"{body}\n\nThe final answer is ${ans}$.", gold, ok))
+                continue
+            tmpl = rng.choice(_CLOSERS)
+            text = _replace_boxes(sol, ans) if tmpl == "{solution}" else tmpl.format(
+                solution=_replace_boxes(sol, ans), body=body, ans=ans)
+            cases.append((think + text, gold, ok))
+    return cases
+
+
 def _grade_chunk(chunk: list[tuple[str, str]]) -> list[tuple[bool, float]]:
     from r1bench.grading import grade_math_response
 
@@ -140,20 +364,108 @@ def run_r1bench(cases, jobs: int) -> tuple[list[bool], list[float], float]:
     return [ok for ok, _ in results], [t for _, t in results], wall
 
 
-def run_math_verify(cases) -> tuple[list[bool], list[float], float]:
+def run_math_verify(cases, *, latex_only: bool = True) -> tuple[list[bool], list[float], float]:
+    """Plain math-verify as a user calls it: ``verify(parse("$gold$"), parse(response))``."""
     from math_verify import LatexExtractionConfig, parse, verify
 
+    cfg = {"extraction_config": [LatexExtractionConfig()]} if latex_only else {}
     verdicts, times = [], []
     start = time.perf_counter()
     for resp, gold, _ in cases:
         t = time.perf_counter()
         try:
-            ok = bool(verify(parse(f"${gold}$"), parse(resp, extraction_config=[LatexExtractionConfig()])))
+            ok = bool(verify(parse(f"${gold}$"), parse(resp, **cfg)))
         except Exception:  # noqa: BLE001 - a crash counts as "not correct"
             ok = False
         verdicts.append(ok)
         times.append(time.perf_counter() - t)
     return verdicts, times, time.perf_counter() - start
+
+
+def _setup_line(jobs: int) -> str:
+    import platform
+
+    import math_verify  # noqa: F401
+    from importlib.metadata import version
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+
+    return (f"setup: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"math-verify {version('math-verify')}, r1bench grading processes: {jobs}")
+
+
+def _accuracy(verdicts: list[bool], labels: list[bool]) -> float:
+    return sum(a == b for a, b in zip(verdicts, labels)) / max(1, len(labels))
+
+
+def realistic(args: argparse.Namespace) -> int:
+    """Both graders on MATH-500 solutions + shifted negatives; then the 500 x k job."""
+    from r1bench.grading import grade_math_response
+
+    rows = load_math500(args.data)
+    cases = realistic_cases(rows, args.seed)
+    labels = [lab for _, _, lab in cases]
+    print(_setup_line(1))
+    print(f"realistic set: {len(rows)} MATH-500 human solutions (label correct) + {len(rows)} with the answer "
+          f"shifted (label wrong) = {len(cases)} cases, mean response {statistics.mean(len(c[0]) for c in cases):.0f} chars, "
+          f"{sum(c[0].startswith('<think>') for c in cases)} with a <think> block")
+    # Start the symbolic worker (imports of sympy and math-verify: a once-per-run cost) on a pair
+    # that is not in the set, so the per-case figures are grading with cold answer caches.
+    from r1bench.grading.symbolic import symbolic_equal
+
+    t = time.perf_counter()
+    grade_math_response("</think> \\boxed{y+1}", "1+y")
+    symbolic_equal("\\sin y", "\\cos y")
+    print(f"symbolic worker start-up (once per process, not in the per-case figures): {time.perf_counter() - t:.2f} s")
+    run_math_verify([("\\boxed{y+1}", "1+y", True)], latex_only=False)  # math-verify's imports, likewise
+    v1, t1, wall1 = run_r1bench(cases, 1)
+    v2, t2, wall2 = run_math_verify(cases, latex_only=False)
+    ms1, ms2 = wall1 / len(cases) * 1e3, wall2 / len(cases) * 1e3
+    print(f"r1bench      : {ms1:6.2f} ms/case  accuracy {_accuracy(v1, labels):.4f}  "
+          f"(correct {sum(a == b for a, b, l in zip(v1, labels, labels) if l)}/{sum(labels)}, "
+          f"wrong {sum(a == b for a, b, l in zip(v1, labels, labels) if not l)}/{len(labels) - sum(labels)})")
+    print(f"math-verify  : {ms2:6.2f} ms/case  accuracy {_accuracy(v2, labels):.4f}  "
+          f"(correct {sum(a == b for a, b, l in zip(v2, labels, labels) if l)}/{sum(labels)}, "
+          f"wrong {sum(a == b for a, b, l in zip(v2, labels, labels) if not l)}/{len(labels) - sum(labels)})")
+    print(f"speed ratio  : {ms2 / ms1:.1f}x (target >= 5x), caches cold: every (answer, gold) pair graded once")
+    for name, times in (("r1bench", t1), ("math-verify", t2)):
+        i = max(range(len(times)), key=times.__getitem__)
+        print(f"slowest {name:<11}: {times[i] * 1e3:7.1f} ms  gold {cases[i][1]!r}  label {cases[i][2]}  "
+              f"(median {statistics.median(times) * 1e3:.2f} ms)")
+    wrong = [(cases[i][1], labels[i]) for i in range(len(cases)) if v1[i] != labels[i]]
+    if wrong:
+        print(f"r1bench disagreements with labels: {len(wrong)} (gold, label): {wrong[:8]}")
+    if args.k:
+        job = sampled_responses(rows, args.k, args.seed)
+        jl = [lab for _, _, lab in job]
+        distinct = len({c[0] for c in job})
+        print(f"\n{len(rows)} x {args.k} job: {len(job)} responses ({distinct} distinct texts, "
+              f"{sum(jl)} correct by construction), mean {statistics.mean(len(c[0]) for c in job):.0f} chars")
+        start = time.perf_counter()
+        vj, tj, wallj = run_r1bench(job, args.jobs)
+        total = time.perf_counter() - start
+        i = max(range(len(tj)), key=tj.__getitem__)
+        print(f"r1bench      : {total:6.1f} s total on {args.jobs} process(es) ({total / len(job) * 1e3:.2f} ms/response, "
+              f"symbolic worker start-up included), accuracy {_accuracy(vj, jl):.4f}; slowest {tj[i] * 1e3:.1f} ms "
+              f"(gold {job[i][1]!r})")
+        bad = [(job[i][1], jl[i]) for i in range(len(job)) if vj[i] != jl[i]]
+        if bad:
+            print(f"r1bench disagreements with labels: {len(bad)} (gold, label): {bad[:8]}")
+        if args.mv_n:
+            sub = job[:: max(1, len(job) // args.mv_n)][: args.mv_n]
+            vm, _, wallm = run_math_verify(sub, latex_only=False)
+            print(f"math-verify  : {wallm / len(sub) * 1e3:6.2f} ms/response on {len(sub)} of them (every "
+                  f"{max(1, len(job) // args.mv_n)}th), accuracy {_accuracy(vm, [c[2] for c in sub]):.4f}; "
+                  f"the whole job would take ~{wallm / len(sub) * len(job):.0f} s on one process")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,7 +475,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mv-n", type=int, default=None, help="responses for plain math-verify (default: same as --n, capped at 4000)")
     ap.add_argument("--data", type=Path, help="a MATH-500 style JSONL whose `answer` fields become the golds")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--realistic", action="store_true",
+                    help="MATH-500 human solutions + shifted-answer negatives (needs --data)")
+    ap.add_argument("--k", type=int, default=0, help="with --realistic: also grade k distinct responses per problem")
     args = ap.parse_args(argv)
+    if args.realistic:
+        if not args.data:
+            ap.error("--realistic needs --data <MATH-500 test.jsonl>")
+        return realistic(args)
 
     golds = DEFAULT_GOLDS
     if args.data:

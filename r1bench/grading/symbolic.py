@@ -14,19 +14,25 @@ such as ``\\frac52`` or ``1,2,3`` is mis-parsed otherwise).
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import logging
+import math
 import os
 import queue
+import re
 import select
 import subprocess
 import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Literal
 
-__all__ = ["SymbolicResult", "symbolic_equal", "shutdown_workers"]
+from r1bench.grading.numeric import NotNumeric, evaluate
+
+__all__ = ["SymbolicResult", "symbolic_equal", "prescreen", "shutdown_workers"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +52,113 @@ class SymbolicResult:
         return self.outcome == "equal"
 
 
-def _compare(pred: str, gold: str) -> tuple[str, str]:
-    """Runs inside the worker: parse both as LaTeX and verify (no timeouts: the parent kills)."""
-    from math_verify import LatexExtractionConfig, parse, verify
+# ---------------------------------------------------------------- cheap pre-checks (parent process)
+
+# Letters are variables except e and i (constants to math-verify) and a letter that calls: f(x).
+_COMMAND_OR_LETTER_RE = re.compile(r"\\[A-Za-z]+|[A-Za-z]")
+_PROBE_POINTS = ((Fraction(13, 7), Fraction(29, 11), Fraction(41, 17), Fraction(53, 23), Fraction(67, 31)),
+                 (Fraction(31, 5), Fraction(8, 9), Fraction(19, 3), Fraction(45, 13), Fraction(7, 4)),
+                 # Negative values too: sqrt{x^2} is not x (and a root of a negative stops the probe).
+                 (Fraction(-5, 11), Fraction(-37, 8), Fraction(-11, 6), Fraction(-23, 7), Fraction(-59, 19)))
+_MAX_PROBE_VARS = 5
+
+
+def _letters(s: str) -> set[str] | None:
+    """The one-letter variables of ``s``; None when ``s`` has something a probe must not guess at
+    (e or i, a letter applied to parentheses, a subscript, a relation, a ``/`` whose scope with
+    implicit multiplication is ambiguous, or more than five variables)."""
+    if any(c in s for c in "_=<>/|!'") or "\\div" in s:
+        return None
+    found = set()
+    for m in _COMMAND_OR_LETTER_RE.finditer(s):
+        tok = m.group(0)
+        if tok.startswith("\\"):
+            continue
+        if tok in "eEiI" or s[m.end() : m.end() + 1] == "(":
+            return None
+        found.add(tok)
+    return found if len(found) <= _MAX_PROBE_VARS else None
+
+
+def _at(s: str, values: dict[str, Fraction]):
+    """``s`` evaluated with each variable replaced by its value (``(13/7)``)."""
+    def sub(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok.startswith("\\"):
+            return tok
+        v = values[tok]
+        return f"({v.numerator}/{v.denominator})"
+
+    # Spaces only separate a command from a letter ("\\pi x"); with the letters replaced, they go.
+    return evaluate("".join(_COMMAND_OR_LETTER_RE.sub(sub, s).split()))
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return a == b
+    return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-9)
+
+
+def prescreen(pred: str, gold: str) -> SymbolicResult | None:
+    """A verdict without math-verify for two common shapes, or None (ask math-verify).
+
+    Expressions in one-letter variables (``x^5-x^4+1``, ``(a+5)(b+2)``, ``\\frac{11+9a}{20}``) are
+    evaluated by the safe numeric evaluator at fixed rational points: a clearly different value at
+    any point proves them different; the same value at three points (one negative, exact or to
+    1e-12), with the same variables on both sides, is the identity math-verify's ``simplify``
+    finds at a few ms per pair plus the ANTLR parse. Two words with different letters are different
+    (math-verify reads ``Evelyn`` as a product of symbols and simplifies their difference).
+    """
+    if pred.isalpha() and gold.isalpha():
+        if sorted(pred.lower()) != sorted(gold.lower()):
+            return SymbolicResult("different", "different words")
+        return None
+    pv, gv = _letters(pred), _letters(gold)
+    if pv is None or gv is None or not (pv or gv):
+        return None
+    names = sorted(pv | gv)
+    if len(names) > _MAX_PROBE_VARS:
+        return None
+    same = 0
+    for point in _PROBE_POINTS:
+        values = dict(zip(names, point))
+        try:
+            a, b = _at(pred, values), _at(gold, values)
+        except (NotNumeric, ArithmeticError, ValueError, RecursionError, OverflowError):
+            return None
+        if not _close(a, b):
+            # Far apart, not float noise: a value where they differ proves them different.
+            if not (isinstance(a, Fraction) and isinstance(b, Fraction)) and math.isclose(
+                float(a), float(b), rel_tol=1e-4
+            ):
+                return None
+            at = ", ".join(f"{k}={v}" for k, v in values.items())
+            return SymbolicResult("different", f"values differ at {at}")
+        if (isinstance(a, Fraction) and isinstance(b, Fraction)) or math.isclose(float(a), float(b), rel_tol=1e-12):
+            same += 1
+    if same == len(_PROBE_POINTS) and pv == gv:
+        return SymbolicResult("equal", "same function (equal at three points, one negative)")
+    return None
+
+
+# ---------------------------------------------------------------- the worker (child process)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(latex: str):
+    """math-verify's parse of one answer, cached: a gold is compared with k responses' answers."""
+    from math_verify import LatexExtractionConfig, parse
 
     cfg = [LatexExtractionConfig(boxed_match_priority=0)]
-    gold_parsed = parse(f"${gold}$", extraction_config=cfg, parsing_timeout=None)
-    pred_parsed = parse(f"${pred}$", extraction_config=cfg, parsing_timeout=None)
+    return parse(f"${latex}$", extraction_config=cfg, parsing_timeout=None)
+
+
+def _compare(pred: str, gold: str) -> tuple[str, str]:
+    """Runs inside the worker: parse both as LaTeX and verify (no timeouts: the parent kills)."""
+    from math_verify import verify
+
+    gold_parsed = _parse(gold)
+    pred_parsed = _parse(pred)
     if not gold_parsed or not pred_parsed:
         return "unparsable", f"gold parsed: {bool(gold_parsed)}, prediction parsed: {bool(pred_parsed)}"
     ok = verify(gold_parsed, pred_parsed, timeout_seconds=None)
