@@ -383,9 +383,8 @@ def run_math_verify(cases, *, latex_only: bool = True) -> tuple[list[bool], list
 
 
 def _setup_line(jobs: int) -> str:
+    import os
     import platform
-
-    import math_verify  # noqa: F401
     from importlib.metadata import version
 
     cpu = platform.processor() or platform.machine()
@@ -396,76 +395,117 @@ def _setup_line(jobs: int) -> str:
                 break
     except OSError:
         pass
-    import os
-
-    return (f"setup: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = f", load average {os.getloadavg()[0]:.1f}"
+    return (f"setup: {cpu}, {os.cpu_count()} cores{load}, Python {platform.python_version()}, "
             f"math-verify {version('math-verify')}, r1bench grading processes: {jobs}")
 
 
-def _accuracy(verdicts: list[bool], labels: list[bool]) -> float:
-    return sum(a == b for a, b in zip(verdicts, labels)) / max(1, len(labels))
+def _summary(name: str, verdicts: list[bool], labels: list[bool], ms: float) -> str:
+    right_pos = sum(v for v, lab in zip(verdicts, labels) if lab)
+    right_neg = sum(not v for v, lab in zip(verdicts, labels) if not lab)
+    acc = (right_pos + right_neg) / max(1, len(labels))
+    return (f"{name:<12} : {ms:6.2f} ms/case  accuracy {acc:.4f}  (correct ones accepted {right_pos}/{sum(labels)}, "
+            f"wrong ones rejected {right_neg}/{len(labels) - sum(labels)})")
+
+
+def grade_both(cases) -> tuple[list[bool], list[float], list[bool], list[float]]:
+    """Each case graded by r1bench, then by plain math-verify, alternating, so that both see the
+    same load on a shared machine. Plain math-verify is called as a user calls it:
+    ``verify(parse("$gold$"), parse(response))`` with its default extraction and timeouts."""
+    from math_verify import parse, verify
+
+    from r1bench.grading import grade_math_response
+
+    v1, t1, v2, t2 = [], [], [], []
+    for resp, gold, _ in cases:
+        t = time.perf_counter()
+        v1.append(grade_math_response(resp, gold).correct)
+        t1.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        try:
+            ok = bool(verify(parse(f"${gold}$"), parse(resp)))
+        except Exception:  # noqa: BLE001 - a crash counts as "not correct"
+            ok = False
+        v2.append(ok)
+        t2.append(time.perf_counter() - t)
+    return v1, t1, v2, t2
 
 
 def realistic(args: argparse.Namespace) -> int:
     """Both graders on MATH-500 solutions + shifted negatives; then the 500 x k job."""
+    from math_verify import parse, verify
+
     from r1bench.grading import grade_math_response
+    from r1bench.grading.symbolic import symbolic_equal
 
     rows = load_math500(args.data)
     cases = realistic_cases(rows, args.seed)
     labels = [lab for _, _, lab in cases]
     print(_setup_line(1))
-    print(f"realistic set: {len(rows)} MATH-500 human solutions (label correct) + {len(rows)} with the answer "
-          f"shifted (label wrong) = {len(cases)} cases, mean response {statistics.mean(len(c[0]) for c in cases):.0f} chars, "
-          f"{sum(c[0].startswith('<think>') for c in cases)} with a <think> block")
-    # Start the symbolic worker (imports of sympy and math-verify: a once-per-run cost) on a pair
-    # that is not in the set, so the per-case figures are grading with cold answer caches.
-    from r1bench.grading.symbolic import symbolic_equal
-
+    print(f"realistic set: {len(rows)} MATH-500 human solutions (label correct) + the same {len(rows)} with the answer "
+          f"shifted (label wrong) = {len(cases)} cases, mean response {statistics.mean(len(c[0]) for c in cases):.0f} "
+          f"chars, {sum(c[0].startswith('<think>') for c in cases)} with a <think> block")
+    # Once-per-process costs outside the per-case figures: the symbolic worker's start (imports of
+    # sympy and math-verify) and math-verify's imports, each on a pair that is not in the set, so
+    # every case below is graded with cold answer caches.
     t = time.perf_counter()
     grade_math_response("</think> \\boxed{y+1}", "1+y")
     symbolic_equal("\\sin y", "\\cos y")
-    print(f"symbolic worker start-up (once per process, not in the per-case figures): {time.perf_counter() - t:.2f} s")
-    run_math_verify([("\\boxed{y+1}", "1+y", True)], latex_only=False)  # math-verify's imports, likewise
-    v1, t1, wall1 = run_r1bench(cases, 1)
-    v2, t2, wall2 = run_math_verify(cases, latex_only=False)
-    ms1, ms2 = wall1 / len(cases) * 1e3, wall2 / len(cases) * 1e3
-    print(f"r1bench      : {ms1:6.2f} ms/case  accuracy {_accuracy(v1, labels):.4f}  "
-          f"(correct {sum(a == b for a, b, l in zip(v1, labels, labels) if l)}/{sum(labels)}, "
-          f"wrong {sum(a == b for a, b, l in zip(v1, labels, labels) if not l)}/{len(labels) - sum(labels)})")
-    print(f"math-verify  : {ms2:6.2f} ms/case  accuracy {_accuracy(v2, labels):.4f}  "
-          f"(correct {sum(a == b for a, b, l in zip(v2, labels, labels) if l)}/{sum(labels)}, "
-          f"wrong {sum(a == b for a, b, l in zip(v2, labels, labels) if not l)}/{len(labels) - sum(labels)})")
-    print(f"speed ratio  : {ms2 / ms1:.1f}x (target >= 5x), caches cold: every (answer, gold) pair graded once")
+    verify(parse("$\\sin y$"), parse("\\boxed{\\cos y}"))
+    print(f"start-up (once per process, not in the per-case figures): {time.perf_counter() - t:.2f} s")
+    v1, t1, v2, t2 = grade_both(cases)
+    ms1, ms2 = sum(t1) / len(cases) * 1e3, sum(t2) / len(cases) * 1e3
+    print(_summary("r1bench", v1, labels, ms1))
+    print(_summary("math-verify", v2, labels, ms2))
+    print(f"speed ratio  : {ms2 / ms1:.1f}x per case (target >= 5x); graded alternately, caches cold: "
+          f"every (answer, gold) pair graded once")
     for name, times in (("r1bench", t1), ("math-verify", t2)):
         i = max(range(len(times)), key=times.__getitem__)
         print(f"slowest {name:<11}: {times[i] * 1e3:7.1f} ms  gold {cases[i][1]!r}  label {cases[i][2]}  "
               f"(median {statistics.median(times) * 1e3:.2f} ms)")
-    wrong = [(cases[i][1], labels[i]) for i in range(len(cases)) if v1[i] != labels[i]]
-    if wrong:
-        print(f"r1bench disagreements with labels: {len(wrong)} (gold, label): {wrong[:8]}")
+    for name, verdicts in (("r1bench", v1), ("math-verify", v2)):
+        wrong = [(cases[i][1], labels[i]) for i in range(len(cases)) if verdicts[i] != labels[i]]
+        if wrong:
+            print(f"{name} disagreements with labels: {len(wrong)} (gold, label): {wrong[:6]}")
     if args.k:
         job = sampled_responses(rows, args.k, args.seed)
         jl = [lab for _, _, lab in job]
-        distinct = len({c[0] for c in job})
-        print(f"\n{len(rows)} x {args.k} job: {len(job)} responses ({distinct} distinct texts, "
-              f"{sum(jl)} correct by construction), mean {statistics.mean(len(c[0]) for c in job):.0f} chars")
+        print(f"\n{len(rows)} x {args.k} job: {len(job)} responses ({len({c[0] for c in job})} distinct texts, "
+              f"{len({(c[1], grade_answer_key(c[0])) for c in job})} distinct final answers, {sum(jl)} correct by "
+              f"construction), mean {statistics.mean(len(c[0]) for c in job):.0f} chars")
+        print(_setup_line(args.jobs))
         start = time.perf_counter()
-        vj, tj, wallj = run_r1bench(job, args.jobs)
+        vj, tj, _ = run_r1bench(job, args.jobs)
         total = time.perf_counter() - start
         i = max(range(len(tj)), key=tj.__getitem__)
-        print(f"r1bench      : {total:6.1f} s total on {args.jobs} process(es) ({total / len(job) * 1e3:.2f} ms/response, "
-              f"symbolic worker start-up included), accuracy {_accuracy(vj, jl):.4f}; slowest {tj[i] * 1e3:.1f} ms "
-              f"(gold {job[i][1]!r})")
+        print(f"r1bench      : {total:6.1f} s for {len(job)} responses on {args.jobs} process(es), start-up included "
+              f"({total / len(job) * 1e3:.2f} ms/response), accuracy {_accuracy(vj, jl):.4f}; slowest "
+              f"{tj[i] * 1e3:.1f} ms (gold {job[i][1]!r})")
         bad = [(job[i][1], jl[i]) for i in range(len(job)) if vj[i] != jl[i]]
         if bad:
-            print(f"r1bench disagreements with labels: {len(bad)} (gold, label): {bad[:8]}")
+            print(f"r1bench disagreements with labels: {len(bad)} (gold, label): {bad[:6]}")
         if args.mv_n:
-            sub = job[:: max(1, len(job) // args.mv_n)][: args.mv_n]
+            step = max(1, len(job) // args.mv_n)
+            sub = job[::step][: args.mv_n]
             vm, _, wallm = run_math_verify(sub, latex_only=False)
-            print(f"math-verify  : {wallm / len(sub) * 1e3:6.2f} ms/response on {len(sub)} of them (every "
-                  f"{max(1, len(job) // args.mv_n)}th), accuracy {_accuracy(vm, [c[2] for c in sub]):.4f}; "
-                  f"the whole job would take ~{wallm / len(sub) * len(job):.0f} s on one process")
+            print(f"math-verify  : {wallm / len(sub) * 1e3:6.2f} ms/response on every {step}th ({len(sub)}), accuracy "
+                  f"{_accuracy(vm, [c[2] for c in sub]):.4f}; the whole job: ~{wallm / len(sub) * len(job):.0f} s on one process")
     return 0
+
+
+def grade_answer_key(response: str) -> str | None:
+    """The final answer r1bench extracts (to count distinct answers in the job)."""
+    from r1bench.extract import extract_math_answer
+    from r1bench.reasoning import split_reasoning
+
+    split = split_reasoning(response)
+    return extract_math_answer(split.answer).answer if split.think_closed else None
+
+
+def _accuracy(verdicts: list[bool], labels: list[bool]) -> float:
+    return sum(a == b for a, b in zip(verdicts, labels)) / max(1, len(labels))
 
 
 def main(argv: list[str] | None = None) -> int:
