@@ -208,7 +208,7 @@ def correct_spellings(gold: str, boxed: str) -> list[str]:
     forms = {gold, boxed}
     for f in list(forms):
         forms.add(f.replace("\\frac", "\\dfrac"))
-        forms.add(f.replace(" ", ""))
+        forms.add(re.sub(r"(?<![A-Za-z]) ", "", f))  # spaces go, except the one ending a command
         if f.startswith("(") and f.endswith(")") and "\\left" not in f:
             forms.add("\\left" + f[:-1] + "\\right)")
         if "\\left" in f:
@@ -226,8 +226,11 @@ def correct_spellings(gold: str, boxed: str) -> list[str]:
 
 
 def _bump_digit(s: str, index: int, delta: int = 1) -> str:
-    """The ``index``-th digit of ``s`` moved by ``delta`` (mod 10)."""
-    spans = [m.start() for m in re.finditer(r"\d", s)]
+    """The ``index``-th digit of ``s`` moved by ``delta`` (mod 10); digits of a unit after the
+    value (``15\\mbox{ cm}^2``) are left alone, since a changed unit exponent is dropped with the unit."""
+    unit = re.search(r"\\(?:mbox|text)\{\s*[A-Za-z]", s)
+    end = unit.start() if unit and re.search(r"\d", s[: unit.start()]) else len(s)
+    spans = [m.start() for m in re.finditer(r"\d", s[:end])]
     if not spans:
         return s
     i = spans[index % len(spans)]
@@ -274,6 +277,28 @@ def shifted_answers(gold: str, others: list[str]) -> list[str]:
     return seen
 
 
+def random_wrong_answer(gold: str, others: list[str], rng: random.Random) -> str | None:
+    """One near-miss wrong answer drawn at random (a model's k samples rarely repeat a wrong value)."""
+    if re.fullmatch(r"-?\d+", gold):
+        v = int(gold)
+        w = rng.choice([v + rng.choice([d for d in range(-60, 61) if d]), 2 * v + 1, -v - 1, v * 10 + rng.randint(1, 9)])
+        return str(w) if w != v else str(v + 1)
+    if m := _FRAC_RE.fullmatch(gold):
+        sign, a, b = m.group(1), int(m.group(2)), int(m.group(3))
+        for _ in range(20):
+            x, y = a + rng.randint(-3, 6), b + rng.randint(-3, 9)
+            if x > 0 and y > 0 and x * b != y * a:
+                return f"{sign}\\frac{{{x}}}{{{y}}}" if rng.random() < 0.8 else f"{sign}{x}/{y}"
+        return None
+    digits = len(re.findall(r"\d", gold))
+    if digits:
+        # One digit only: two changes can land on an equal value (6\\sqrt{2} -> 3\\sqrt{8}).
+        w = _bump_digit(gold, rng.randrange(digits), rng.randint(1, 9))
+        return w if w != gold and "{0}" not in w else None  # a model does not write \\frac{\\pi}{0}
+    near = shifted_answers(gold, others)
+    return rng.choice(near) if near else None
+
+
 def _word_answers(rows: list[dict]) -> list[str]:
     """The golds that are words (``\\text{Evelyn}``): each one's near miss is another word."""
     return sorted({r["answer"] for r in rows if re.fullmatch(r"\\text\{[A-Za-z ]+\}", r["answer"])})
@@ -305,9 +330,9 @@ def realistic_cases(rows: list[dict], seed: int = 0) -> list[tuple[str, str, boo
 def sampled_responses(rows: list[dict], k: int, seed: int = 0) -> list[tuple[str, str, bool]]:
     """``k`` distinct R1-style responses per problem, as a model's k samples would be.
 
-    About 65% correct (each in one of the gold's spellings), 27% a near-miss wrong answer, 4% an
-    unboxed "final answer is" sentence, 4% truncated in the reasoning; every response has its own
-    reasoning block, so no two are the same text.
+    About 65% correct (each in one of the gold's spellings), 27% a near-miss wrong answer drawn at
+    random (so wrong values rarely repeat), 4% an unboxed "final answer is" sentence, 4% truncated
+    in the reasoning; every response has its own reasoning block, so no two are the same text.
     """
     rng = random.Random(seed)
     words = _word_answers(rows)
@@ -315,7 +340,6 @@ def sampled_responses(rows: list[dict], k: int, seed: int = 0) -> list[tuple[str
     for row in rows:
         gold, sol = row["answer"], row["solution"]
         right = correct_spellings(gold, row["boxed"])
-        wrong = shifted_answers(gold, words)
         body = re.sub(r"\[asy\].*?\[/asy\]", "", sol, flags=re.DOTALL)
         if "\\boxed" in body:  # up to the sentence that states the boxed answer, boxes unwrapped
             cut = body.rfind("\\boxed")
@@ -327,8 +351,9 @@ def sampled_responses(rows: list[dict], k: int, seed: int = 0) -> list[tuple[str
             if r < 0.04:
                 cases.append((think[: -len("\n</think>\n\n")], gold, False))
                 continue
-            ok = r < 0.69 or not wrong
-            ans = rng.choice(right) if ok else rng.choice(wrong[: rng.randint(1, len(wrong))])
+            ans = None if r < 0.69 else random_wrong_answer(gold, words, rng)
+            ok = ans is None
+            ans = rng.choice(right) if ok else ans
             if r > 0.96:
                 cases.append((think + f"{body}\n\nThe final answer is ${ans}$.", gold, ok))
                 continue
@@ -350,6 +375,13 @@ def _grade_chunk(chunk: list[tuple[str, str]]) -> list[tuple[bool, float]]:
     return out
 
 
+def _start_worker() -> None:
+    """Start a grading process's symbolic worker up front (its total still counts the start)."""
+    from r1bench.grading.symbolic import symbolic_equal
+
+    symbolic_equal("\\sin y", "\\cos y")
+
+
 def run_r1bench(cases, jobs: int) -> tuple[list[bool], list[float], float]:
     pairs = [(r, g) for r, g, _ in cases]
     start = time.perf_counter()
@@ -358,7 +390,7 @@ def run_r1bench(cases, jobs: int) -> tuple[list[bool], list[float], float]:
     else:
         size = (len(pairs) + jobs * 8 - 1) // (jobs * 8)
         chunks = [pairs[i : i + size] for i in range(0, len(pairs), size)]
-        with ProcessPoolExecutor(jobs) as pool:
+        with ProcessPoolExecutor(jobs, initializer=_start_worker) as pool:
             results = [x for part in pool.map(_grade_chunk, chunks) for x in part]
     wall = time.perf_counter() - start
     return [ok for ok, _ in results], [t for _, t in results], wall
@@ -482,10 +514,10 @@ def realistic(args: argparse.Namespace) -> int:
         i = max(range(len(tj)), key=tj.__getitem__)
         print(f"r1bench      : {total:6.1f} s for {len(job)} responses on {args.jobs} process(es), start-up included "
               f"({total / len(job) * 1e3:.2f} ms/response), accuracy {_accuracy(vj, jl):.4f}; slowest "
-              f"{tj[i] * 1e3:.1f} ms (gold {job[i][1]!r})")
-        bad = [(job[i][1], jl[i]) for i in range(len(job)) if vj[i] != jl[i]]
+              f"{tj[i] * 1e3:.1f} ms (gold {job[i][1]!r}, answer {grade_answer_key(job[i][0])!r})")
+        bad = [(job[i][1], grade_answer_key(job[i][0]), jl[i]) for i in range(len(job)) if vj[i] != jl[i]]
         if bad:
-            print(f"r1bench disagreements with labels: {len(bad)} (gold, label): {bad[:6]}")
+            print(f"r1bench disagreements with labels: {len(bad)} (gold, answer, label): {sorted(set(bad))[:8]}")
         if args.mv_n:
             step = max(1, len(job) // args.mv_n)
             sub = job[::step][: args.mv_n]
