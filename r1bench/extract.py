@@ -35,7 +35,7 @@ class Extraction:
     rule: str | None
 
 
-def _match_braces(text: str) -> dict[int, int]:
+def _match_braces(text: str, start: int = 0) -> dict[int, int]:
     """Index of every ``{`` -> index of its matching ``}`` (escaped ``\\{``/``\\}`` skipped).
 
     One stack pass over the text, so finding many boxes (even thousands of unclosed ones in a
@@ -44,7 +44,7 @@ def _match_braces(text: str) -> dict[int, int]:
     """
     pairs: dict[int, int] = {}
     stack: list[int] = []
-    for m in _BRACE_OR_ESCAPE_RE.finditer(text):
+    for m in _BRACE_OR_ESCAPE_RE.finditer(text, start):
         c = m.group(0)
         if c == "{":
             stack.append(m.start())
@@ -66,9 +66,13 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
     else:
         offset = 0
     pos = 0
-    braces = _match_braces(text)
     # Next occurrence of each command, re-searched only once passed: linear in the text length.
     nxt = {cmd: text.find(cmd) for cmd in _BOX_CMDS}
+    first = min((i for i in nxt.values() if i != -1), default=-1)
+    if first == -1:
+        return out
+    # Braces are paired from the first command on: pairs after it do not depend on the text before.
+    braces = _match_braces(text, first)
     while True:
         for cmd in _BOX_CMDS:
             if nxt[cmd] != -1 and nxt[cmd] < pos:

@@ -99,6 +99,45 @@ def _close(a, b) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-9)
 
 
+_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
+
+
+def _eval(s: str):
+    return evaluate("".join(s.split()))  # a space only ends a command name ("\\pi i")
+
+
+def _complex_parts(s: str):
+    """``a+bi`` -> (a, b) for a complex number written with ``i`` once, last (``6-5i``,
+    ``\\frac{1}{2}+\\frac{\\sqrt{3}}{2}i``, ``-i``); a real number -> (a, 0); None otherwise."""
+    bare = _COMMAND_RE.sub("", s)
+    if "i" not in bare:
+        return None if re.search(r"[A-Za-z]", bare) else (_eval(s), Fraction(0))
+    if bare.count("i") != 1 or not bare.endswith("i") or not s.endswith("i") or s[:-1].rstrip().endswith(
+        tuple("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    ) or re.search(r"[A-Za-z]", bare[:-1]):
+        return None
+    depth, split = 0, 0
+    for k, c in enumerate(s[:-1]):
+        depth += (c in "({[") - (c in ")}]")
+        if depth == 0 and c in "+-" and k > 0 and s[k - 1] not in "^_":
+            split = k
+    real = _eval(s[:split]) if split else Fraction(0)
+    coef = s[split:-1].strip()
+    imag = Fraction(1) if coef in ("", "+") else Fraction(-1) if coef == "-" else _eval(coef)
+    return real, imag
+
+
+def _verdict(a: tuple, b: tuple, why: str) -> SymbolicResult | None:
+    """Equal / different from two tuples of values; None when floats are close but not equal."""
+    if all(isinstance(x, Fraction) for x in (*a, *b)):
+        return SymbolicResult("equal" if a == b else "different", why)
+    if all(math.isclose(float(x), float(y), rel_tol=1e-12, abs_tol=1e-15) for x, y in zip(a, b)):
+        return SymbolicResult("equal", why)
+    if any(not math.isclose(float(x), float(y), rel_tol=1e-4, abs_tol=1e-9) for x, y in zip(a, b)):
+        return SymbolicResult("different", why)
+    return None  # 3.14159 against \pi: a truncated value is math-verify's call
+
+
 def prescreen(pred: str, gold: str) -> SymbolicResult | None:
     """A verdict without math-verify for two common shapes, or None (ask math-verify).
 
@@ -113,6 +152,14 @@ def prescreen(pred: str, gold: str) -> SymbolicResult | None:
         if sorted(pred.lower()) != sorted(gold.lower()):
             return SymbolicResult("different", "different words")
         return None
+    if "i" in _COMMAND_RE.sub("", pred) or "i" in _COMMAND_RE.sub("", gold):
+        try:
+            pc, gc = _complex_parts(pred), _complex_parts(gold)
+        except (NotNumeric, ArithmeticError, ValueError, RecursionError, OverflowError):
+            return None
+        if pc is None or gc is None:
+            return None
+        return _verdict(pc, gc, "complex numbers a+bi compared by their parts")
     pv, gv = _letters(pred), _letters(gold)
     if pv is None or gv is None or not (pv or gv):
         return None
