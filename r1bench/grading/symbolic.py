@@ -138,6 +138,54 @@ def _verdict(a: tuple, b: tuple, why: str) -> SymbolicResult | None:
     return None  # 3.14159 against \pi: a truncated value is math-verify's call
 
 
+def _affine(lhs: str, rhs: str, names: list[str]) -> tuple[Fraction, ...] | None:
+    """Coefficients (constant, then one per variable) of ``lhs - rhs`` when it is affine in the
+    variables (checked at two more points, in exact rationals); None otherwise."""
+    base = dict(zip(names, _PROBE_POINTS[0]))
+
+    def f(values: dict[str, Fraction]) -> Fraction:
+        v = _at(lhs, values) - _at(rhs, values)
+        if not isinstance(v, Fraction):
+            raise NotNumeric("not rational")
+        return v
+
+    f0 = f(base)
+    coefs = []
+    for k in names:
+        coefs.append(f({**base, k: base[k] + 1}) - f0)
+    const = f0 - sum(c * base[k] for c, k in zip(coefs, names))
+    for point in _PROBE_POINTS[1:]:
+        q = dict(zip(names, point))
+        if f(q) != const + sum(c * q[k] for c, k in zip(coefs, names)):
+            return None
+    return (const, *coefs)
+
+
+def _linear_equations(pred: str, gold: str) -> SymbolicResult | None:
+    """Two linear equations in two or more variables (``5x-7y+11z+4=0``, a line, a plane) are the
+    same when one is a nonzero multiple of the other (what math-verify's solve-and-compare finds)."""
+    if pred.count("=") != 1 or gold.count("=") != 1:
+        return None
+    sides = [*pred.split("="), *gold.split("=")]
+    letters = [_letters(x) for x in sides]
+    if any(x is None for x in letters) or any(not x.strip() for x in sides):
+        return None
+    names = sorted(set().union(*letters))
+    # One variable: "2x=4" against "x=2" is math-verify's call (it solves for a value).
+    if len(names) < 2 or len(names) > _MAX_PROBE_VARS:
+        return None
+    try:
+        a, b = _affine(sides[0], sides[1], names), _affine(sides[2], sides[3], names)
+    except (NotNumeric, ArithmeticError, ValueError, RecursionError, OverflowError):
+        return None
+    if a is None or b is None or not any(a[1:]) or not any(b[1:]):
+        return None
+    k = next(i for i in range(1, len(a)) if b[i])
+    ratio = a[k] / b[k]
+    same = ratio != 0 and all(x == ratio * y for x, y in zip(a, b))
+    return SymbolicResult("equal" if same else "different", "linear equations compared by their coefficients")
+
+
 def prescreen(pred: str, gold: str) -> SymbolicResult | None:
     """A verdict without math-verify for two common shapes, or None (ask math-verify).
 
@@ -160,6 +208,8 @@ def prescreen(pred: str, gold: str) -> SymbolicResult | None:
         if pc is None or gc is None:
             return None
         return _verdict(pc, gc, "complex numbers a+bi compared by their parts")
+    if "=" in pred and "=" in gold:
+        return _linear_equations(pred, gold)
     pv, gv = _letters(pred), _letters(gold)
     if pv is None or gv is None or not (pv or gv):
         return None
