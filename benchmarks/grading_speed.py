@@ -295,7 +295,7 @@ def random_wrong_answer(gold: str, others: list[str], rng: random.Random) -> str
         # One digit only: two changes can land on an equal value (6\\sqrt{2} -> 3\\sqrt{8}).
         w = _bump_digit(gold, rng.randrange(digits), rng.randint(1, 9))
         # A model does not write \\frac{\\pi}{0}, \\dfrac40 or 2/0.
-        return w if w != gold and not re.search(r"\{0\}|/0|frac\d0", w) else None
+        return w if w != gold and not re.search(r"\{0+\}|/0|frac\s*\d\s*0", w) else None
     near = shifted_answers(gold, others)
     return rng.choice(near) if near else None
 
