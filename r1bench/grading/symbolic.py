@@ -196,6 +196,13 @@ def prescreen(pred: str, gold: str) -> SymbolicResult | None:
     finds at a few ms per pair plus the ANTLR parse. Two words with different letters are different
     (math-verify reads ``Evelyn`` as a product of symbols and simplifies their difference).
     """
+    try:
+        return _prescreen(pred, gold)
+    except Exception:  # noqa: BLE001 - a probe that fails defers to math-verify, never raises
+        return None
+
+
+def _prescreen(pred: str, gold: str) -> SymbolicResult | None:
     if pred.isalpha() and gold.isalpha():
         if sorted(pred.lower()) != sorted(gold.lower()):
             return SymbolicResult("different", "different words")
