@@ -12,13 +12,14 @@ of the gold (label: correct) or a perturbed value (label: wrong), plus truncated
 outputs without a final answer. Labels are known by construction, so both graders' accuracy is
 measured on the same cases. Prints cases/second for each grader, the ratio and the slowest case.
 
-``--realistic`` uses MATH-500's own human solutions
-instead: every solution as an R1-style response (half with a ``<think>`` block made from the
-solution's own sentences) graded against its ``answer``, and the same solution with the boxed
-answer shifted (integer +1, numerator +1, first digit bumped, a symbol changed) as the negative.
-Both graders grade the same cases in one run, each pair seen once (cold caches). With ``--k 64``
-it then grades 500 x 64 distinct responses (different reasoning, different correct spellings,
-different wrong answers) with ``--jobs`` processes and prints the total time.
+``--realistic`` uses MATH-500's own human solutions instead: every solution as an R1-style
+response (half with a ``<think>`` block made from the solution's own sentences) graded against its
+``answer``, and the same solution with the boxed answer shifted (integer +1, numerator +1, a digit
+bumped, a symbol or word changed) as the negative. Both graders grade each case in turn (same
+load), each pair seen once (cold caches); prints ms/case, the ratio, accuracy against the labels,
+the slowest case and the setup. With ``--k 64`` it then grades 500 x 64 distinct responses
+(different reasoning, correct spellings, random near-miss wrong answers) with ``--jobs``
+processes and prints the total time (``--mv-n N``: plain math-verify on N of them too).
 """
 
 from __future__ import annotations
