@@ -389,8 +389,10 @@ class R1Filter(Filter):
 def _save_unscored(resps: Sequence[Sequence[str]], docs: Sequence[Mapping[str, Any]]) -> Path:
     # Generations may have cost hours: never lose them to a configuration error.
     task = str(docs[0].get("r1_task") or "task") if docs else "task"
+    from r1bench.io import atomic_writer
+
     path = Path.cwd() / f"r1bench-unscored-{task}-{int(time.time())}-{os.getpid()}.jsonl"
-    with path.open("w", encoding="utf-8") as fh:
+    with atomic_writer(path) as fh:
         for doc, outs in zip(docs, resps):
             fh.write(json.dumps({"doc": dict(doc), "resps": [list(outs)]}, default=str) + "\n")
     return path

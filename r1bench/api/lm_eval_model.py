@@ -312,10 +312,9 @@ class R1BenchChat(LM):
             stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
             safe = re.sub(r"[^\w.-]", "_", self.config.model)
             path = self.config.store_file.parent / "runs" / f"{safe}_{stamp}_{os.getpid()}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2, default=str))
-        os.replace(tmp, path)
+        from r1bench.io import atomic_write_text
+
+        atomic_write_text(path, json.dumps(data, indent=2, default=str))
         self.last_summary_path = path
         if summary.incomplete:
             logger.warning(

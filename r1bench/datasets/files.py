@@ -198,12 +198,11 @@ def download(file: DataFile, root: str | os.PathLike[str] | None = None) -> Path
 
     target = Path(root if root is not None else _cache_root()) / file.repo_id / file.filename
     ds = datasets.load_dataset(file.repo_id, file.config, split=file.split, token=token)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".part")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    from r1bench.io import atomic_writer
+
+    with atomic_writer(target) as fh:
         for row in ds:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    tmp.replace(target)
     return target
 
 
