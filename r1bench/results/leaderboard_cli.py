@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         "with --log_samples). Refuses runs with fewer samples per question than the board's k (AIME24 64, "
         "MATH-500 4, GPQA-D 8, MoleculeQA-100 4), partial (--limit) runs, runs with failed API samples, "
         "and runs whose protocol (sampling, prompt hash, grader, question count and dataset fingerprint) "
-        "differs from the board's (the message names the field). Adding the same run twice is a no-op. "
+        "differs from the board's (the message names the field). Every raw output is graded again with "
+        "r1bench's grader against the doc's gold: a run whose stored verdicts, reported pass@1 (required) "
+        "or maj@k disagree is refused, naming the first differing sample. Adding the same run twice is a no-op. "
         "Nothing is written unless every task of the run is accepted. A lineage.json beside the results "
         "file (written by `r1train eval`) is read as the run's lineage; --lineage and the flags override it.",
     )
