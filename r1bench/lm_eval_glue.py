@@ -124,8 +124,11 @@ def load_dataset(**kwargs: Any) -> dict[str, Any]:
         tokenizer=tokenizer_name,
     )
     fingerprint = dataset_fingerprint(docs)
+    guard = _loop_guard_protocol(kwargs)
     for doc in stamped:
         doc["r1_dataset_fingerprint"] = fingerprint
+        if guard is not None:  # only guarded runs carry it: unguarded docs stay as they were
+            doc["r1_loop_guard"] = guard
     logger.info(
         "%s: %d docs, k=%s, prompt %s",
         task,
@@ -180,6 +183,17 @@ def _uniform(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for doc in docs:
         keys.update(dict.fromkeys(doc))
     return [{key: doc.get(key) for key in keys} for doc in docs]
+
+
+def _loop_guard_protocol(kwargs: Mapping[str, Any]) -> str | None:
+    """The loop guard settings of the run (model_args ``loop_guard=true`` and ``loop_guard_*``,
+    which lm-eval hands the tasks as metadata) as a JSON string, or None when unguarded."""
+    from r1bench.local.sampling import parse_bool
+
+    if not parse_bool(kwargs.get("loop_guard", False)):
+        return None
+    settings = {k: str(v) for k, v in sorted(kwargs.items()) if k.startswith("loop_guard_")}
+    return json.dumps({"loop_guard": True, **settings}, sort_keys=True)
 
 
 def _tokenizer_name(kwargs: Mapping[str, Any]) -> str | None:

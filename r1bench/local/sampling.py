@@ -251,7 +251,7 @@ def generate_with_store(
                                 "overwrite_ok": fresh})
                     for spec, gen in batch
                 ])
-                for (spec, gen), row in zip(batch, rows):
+                for (spec, _), row in zip(batch, rows):
                     results[spec.key] = row["result"]
                     fresh_keys.add(spec.key)
                 bar.update(len(batch), sum(g.completion_tokens for _, g in batch))
