@@ -430,3 +430,31 @@ def test_records_take_the_engines_finish_reason_and_counts(tmp_path, text, finis
     # A rescoring in a new process (plain strings, the saved records) gives the same records.
     saved = [json.loads(str(rec))]
     assert [dict(r) for r in glue.score_doc(doc, [str(out)], saved)] == saved
+
+
+def test_r1bench_eval_with_r1bench_hf_carries_finish_reasons_to_the_samples_file(tiny_llama, tmp_path):
+    """Through lm-eval's own evaluator: the Response objects reach the r1 filter intact."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "out"
+    env = dict(os.environ, OMP_NUM_THREADS="1", R1BENCH_LOCAL_STORE=str(tmp_path / "store"),
+               PYTHONPATH=os.pathsep.join([str(root), str(root / "training"), os.environ.get("PYTHONPATH", "")]))
+    cmd = [sys.executable, "-m", "r1bench.cli", "eval", "--model", "r1bench-hf", "--model_args",
+           f"pretrained={tiny_llama},dtype=float32,progress=false", "--device", "cpu", "--tasks", "r1_smoke",
+           "--limit", "2", "--max-gen-toks", "8", "--output_path", str(out), "--log_samples"]
+    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (path,) = out.glob("*/samples_r1_smoke_*.jsonl")
+    lines = [json.loads(x) for x in path.read_text().splitlines()]
+    records = [json.loads(r) for line in lines for r in line["filtered_resps"][0]]
+    assert len(records) == 4
+    for rec in records:  # a random model rarely ends within 8 tokens: each is "length" at 8 or "stop"
+        assert rec["extra"]["token_count"] == "engine" and rec["tokens_estimated"] is False
+        assert (rec["finish_reason"], rec["completion_tokens"] == 8) in {("length", True), ("stop", False)}
+    assert [line["resps"][0] for line in lines] == [[r["raw_output"] for r in
+                                                    (json.loads(x) for x in line["filtered_resps"][0])]
+                                                   for line in lines]
