@@ -16,6 +16,9 @@
   and the rest continue from prompt + generated ids (vLLM's prefix cache reuses their KV blocks).
   A logits processor could check every token, but vLLM's per-request logits processors are gone
   from its V1 engine; the chunk check costs at most one chunk of tokens per looping sample.
+
+A two-phase generation (a thinking budget) is the same continuation: a round with its own
+``max_tokens`` and stop strings, then another from prompt + ids + a forced close.
 """
 
 from __future__ import annotations
