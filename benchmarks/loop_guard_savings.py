@@ -137,10 +137,14 @@ def run_hf(max_gen_toks: int) -> None:
                         head.bias.zero_()
                         head.bias[tok.encode(" the", add_special_tokens=False)[0]] = 50.0
                     lm.model.lm_head = head
-                else:  # never end: no EOS, so both runs generate the full cap
-                    lm.model.generation_config.eos_token_id = None
+                else:  # the random model with its end-of-sequence tokens masked: runs to the cap
+                    head = torch.nn.Linear(64, len(tok), bias=True)
                     with torch.no_grad():
-                        lm.model.lm_head.weight[tok.eos_token_id].fill_(-1e4)
+                        head.weight.copy_(lm.model.lm_head.weight)
+                        head.bias.zero_()
+                        for eos in lm._eos_ids():
+                            head.bias[eos] = -1e9
+                    lm.model.lm_head = head
                 start = time.perf_counter()
                 (out,) = lm.generate_until(reqs)
                 elapsed = time.perf_counter() - start
