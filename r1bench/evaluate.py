@@ -6,7 +6,7 @@ argument unchanged to lm-eval 0.4.13's CLI in this process, so ``--limit``, ``--
 ``--log_samples``, ``--gen_kwargs``, ``--model_args``, ``--batch_size`` ... keep their spellings.
 
 Defaults: ``--tasks r1_smoke``; ``--include_path`` = the r1bench tasks folder; ``--model`` = the
-embedded SmolLM2-135M-Instruct on CPU (hf backend, float32) when neither ``--model`` nor
+embedded SmolLM2-135M-Instruct on CPU (r1bench-hf, float32) when neither ``--model`` nor
 ``--model_args`` is given; ``--apply_chat_template`` (no system prompt).
 
     r1bench eval --tasks r1_smoke
@@ -108,7 +108,7 @@ def translate_args(
             from r1bench.models.default import ensure_default_model
 
             default_model = ensure_default_model()
-        out += ["--model", "hf", "--model_args", f"pretrained={default_model}", "dtype=float32"]
+        out += ["--model", "r1bench-hf", "--model_args", f"pretrained={default_model}", "dtype=float32"]
         if not _has_flag(rest, "--device"):
             out += ["--device", "cpu"]
     if not _has_flag(rest, "--include_path"):
@@ -195,6 +195,7 @@ def _register_models() -> None:
     built-ins are imported first.
     """
     importlib.import_module("lm_eval.models")
+    importlib.import_module("r1bench.local")  # r1bench-hf, r1bench-vllm (lazy placeholders)
     try:
         importlib.import_module("r1bench.api.lm_eval_model")
     except ImportError as exc:

@@ -21,10 +21,11 @@ reads the tokenizer's chat template. lm-eval 0.4.13 loads the dataset before it 
 applied: a run without the chat template must pass ``--metadata '{"starts_in_reasoning": false}'``
 (``r1bench eval --no-chat-template`` does so).
 
-API runs (``r1bench-chat``): a failed request comes back as a failure sentinel
-(:mod:`r1bench.api.failures`); its record is scored as no answer, with ``finish_reason`` None and
-the error in ``extra["api_error"]``; finish_reason and API token counts of the other samples come
-from the model's in-process metadata, and on rescoring from the saved records.
+r1bench's backends (``r1bench-chat``, ``r1bench-hf``, ``r1bench-vllm``) return
+:class:`r1bench.response.Response` objects carrying finish_reason and token counts, which the
+records use (on rescoring, the saved records). An API request that failed comes back as a failure
+sentinel (:mod:`r1bench.api.failures`); its record is scored as no answer, with ``finish_reason``
+None and the error in ``extra["api_error"]``.
 """
 
 from __future__ import annotations
@@ -123,8 +124,11 @@ def load_dataset(**kwargs: Any) -> dict[str, Any]:
         tokenizer=tokenizer_name,
     )
     fingerprint = dataset_fingerprint(docs)
+    guard = _loop_guard_protocol(kwargs)
     for doc in stamped:
         doc["r1_dataset_fingerprint"] = fingerprint
+        if guard is not None:  # only guarded runs carry it: unguarded docs stay as they were
+            doc["r1_loop_guard"] = guard
     logger.info(
         "%s: %d docs, k=%s, prompt %s",
         task,
@@ -179,6 +183,17 @@ def _uniform(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for doc in docs:
         keys.update(dict.fromkeys(doc))
     return [{key: doc.get(key) for key in keys} for doc in docs]
+
+
+def _loop_guard_protocol(kwargs: Mapping[str, Any]) -> str | None:
+    """The loop guard settings of the run (model_args ``loop_guard=true`` and ``loop_guard_*``,
+    which lm-eval hands the tasks as metadata) as a JSON string, or None when unguarded."""
+    from r1bench.local.sampling import parse_bool
+
+    if not parse_bool(kwargs.get("loop_guard", False)):
+        return None
+    settings = {k: str(v) for k, v in sorted(kwargs.items()) if k.startswith("loop_guard_")}
+    return json.dumps({"loop_guard": True, **settings}, sort_keys=True)
 
 
 def _tokenizer_name(kwargs: Mapping[str, Any]) -> str | None:
@@ -285,8 +300,8 @@ def score_doc(
     for i, raw in enumerate(outputs):
         extra = dict(base_extra)  # each sample its own: an API error belongs to one sample only
         text = raw if isinstance(raw, str) else ""
-        # API backends (r1bench-chat) know the finish_reason and token usage of each response;
-        # a rescoring takes them from the saved record instead.
+        # r1bench's backends (r1bench-chat, r1bench-hf, r1bench-vllm) return responses that carry
+        # their finish_reason and token usage; a rescoring takes them from the saved record.
         meta = _saved_metadata(saved[i]) if saved is not None else _api_metadata(text)
         usage = meta.get("usage") or {}
         error = meta.get("error") or _failure_error(text)
@@ -296,6 +311,10 @@ def score_doc(
             extra["api_error"] = str(error)
             # (Not split as prefilled reasoning: no output is not an unfinished, truncated one.)
             text, usage, meta = "", {"completion_tokens": 0, "reasoning_tokens": 0}, {}
+        elif usage and meta.get("source") == "engine":
+            # Counted by the local engine on the generated token ids (r1bench-hf / r1bench-vllm).
+            extra["engine_usage"] = dict(usage)
+            extra["token_count"] = "engine"
         elif usage:
             extra["api_usage"] = dict(usage)
         completion_tokens = usage.get("completion_tokens")
@@ -323,13 +342,12 @@ def score_doc(
 
 
 def _api_metadata(text: str) -> dict[str, Any]:
-    """finish_reason / usage / error that r1bench-chat recorded for ``text`` in this process."""
-    import sys
+    """finish_reason / usage / error carried by the response object itself
+    (:class:`r1bench.response.Response`, returned by r1bench-chat, r1bench-hf and r1bench-vllm);
+    ``{}`` for a plain string (another backend, or lm-eval's cache)."""
+    from r1bench.response import response_metadata
 
-    module = sys.modules.get("r1bench.api.lm_eval_model")
-    if module is None or not text:
-        return {}
-    return module.response_metadata(text) or {}
+    return response_metadata(text)
 
 
 def _failure_error(text: str) -> str | None:
@@ -350,6 +368,8 @@ def _saved_metadata(record: Mapping[str, Any]) -> dict[str, Any]:
     if extra.get("api_error"):
         meta["error"] = extra["api_error"]
     usage = extra.get("api_usage")
+    if isinstance(extra.get("engine_usage"), Mapping):
+        usage, meta["source"] = extra["engine_usage"], "engine"
     if isinstance(usage, Mapping):
         meta["usage"] = {k: v for k, v in usage.items() if isinstance(v, int)}
     elif (

@@ -131,7 +131,8 @@ def score_response(
         think_closed=split.think_closed,
         dialect=split.dialect,
         truncated=truncated,
-        loop_detected=loop.looping,
+        # "loop": the backend's loop guard stopped a sample that was repeating (r1bench.local).
+        loop_detected=loop.looping or finish_reason == "loop",
         completion_tokens=n_completion,
         reasoning_tokens=n_reasoning,
         tokens_estimated=estimated,

@@ -261,18 +261,22 @@ def test_lm_eval_model_rejects_junk_starts_in_reasoning():
         R1BenchChat(base_url="http://127.0.0.1:9/v1", model="m", starts_in_reasoning="maybe")
 
 
-def test_response_metadata_is_small_and_bounded(monkeypatch):
-    from r1bench.api import lm_eval_model as mod
+def test_response_metadata_travels_with_each_response():
+    # Was a bounded text-keyed global (two identical texts shared one entry); now each response
+    # object carries its own finish_reason and usage, and nothing is kept per process.
+    import pickle
 
-    monkeypatch.setattr(mod, "_RESPONSE_META", type(mod._RESPONSE_META)())
-    monkeypatch.setattr(mod, "_MAX_META", 3)
-    usage = {"prompt_tokens": 5, "completion_tokens": 9, "total_tokens": 14, "reasoning_tokens": 4}
-    for i in range(5):
-        mod._remember(f"text {i}", "stop", usage)
-    assert len(mod._RESPONSE_META) == 3
-    assert mod.response_metadata("text 0") is None  # the oldest were dropped
-    assert mod.response_metadata("text 4") == {
-        "finish_reason": "stop",
-        "usage": {"completion_tokens": 9, "reasoning_tokens": 4},
-    }
-    assert all(len(key) == 16 for key in mod._RESPONSE_META)
+    from r1bench.api import lm_eval_model as mod
+    from r1bench.response import Response
+
+    assert not hasattr(mod, "_RESPONSE_META")
+    cut = Response("same text", finish_reason="length", usage={"completion_tokens": 9, "reasoning_tokens": 4})
+    ended = Response("same text", finish_reason="stop", usage={"completion_tokens": 3})
+    assert cut == ended == "same text"
+    assert mod.response_metadata(cut) == {"finish_reason": "length",
+                                          "usage": {"completion_tokens": 9, "reasoning_tokens": 4}}
+    assert mod.response_metadata(ended) == {"finish_reason": "stop", "usage": {"completion_tokens": 3}}
+    assert mod.response_metadata("a plain string") is None
+    again = pickle.loads(pickle.dumps(cut))
+    assert isinstance(again, Response) and again.finish_reason == "length" and again.usage == cut.usage
+    assert json.dumps([cut]) == '["same text"]'

@@ -23,7 +23,7 @@ def _value(argv, flag):
 def test_defaults_use_the_embedded_model_smoke_task_and_chat_template():
     out, opts = _translate()
     assert _value(out, "--tasks") == "r1_smoke"
-    assert _value(out, "--model") == "hf"
+    assert _value(out, "--model") == "r1bench-hf"
     assert _value(out, "--model_args") == f"pretrained={MODEL}"
     assert "dtype=float32" in out and _value(out, "--device") == "cpu"
     assert Path(_value(out, "--include_path")) == evaluate.tasks_dir()

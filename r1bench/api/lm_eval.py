@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     from lm_eval.__main__ import cli_evaluate
 
     import r1bench.api.lm_eval_model  # noqa: F401  (registers "r1bench-chat")
+    import r1bench.local  # noqa: F401  (registers "r1bench-hf" and "r1bench-vllm")
 
     args = list(sys.argv[1:] if argv is None else argv)
     saved = sys.argv

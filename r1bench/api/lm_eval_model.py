@@ -26,14 +26,11 @@ pre-filled ``<think>`` is missing (only ``</think>`` appears): pass ``starts_in_
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import logging
 import os
 import re
-import threading
 import time
-from collections import OrderedDict, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +43,8 @@ from lm_eval.api.registry import register_model
 from r1bench.api.client import run_chat_requests, summarize_results
 from r1bench.api.failures import failure_error, make_failure_text
 from r1bench.api.types import DEFAULT_MAX_TOKENS, ChatConfig, ChatRequest, ChatResult, RunSummary
+from r1bench.response import Response
+from r1bench.store import assign_sample_indices
 
 __all__ = [
     "R1BenchChat",
@@ -57,47 +56,16 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# blake2b-128(text) -> (finish_reason, completion_tokens, reasoning_tokens) of the successful
-# responses returned to lm-eval in this process, so task code that only sees the text can still
-# record finish_reason and token counts. Only those three values are kept, under a 16-byte key,
-# and the oldest entries are dropped beyond _MAX_META (a full R1 suite at k=64 is ~50k samples).
-# Failed requests are not here: they come back as unique sentinels (r1bench.api.failures).
-_MAX_META = 500_000
-_RESPONSE_META: OrderedDict[bytes, tuple[str | None, int | None, int | None]] = OrderedDict()
-_META_LOCK = threading.Lock()
-
-
-def _text_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
-def _remember(text: str, finish_reason: str | None, usage: dict[str, Any]) -> None:
-    value = (finish_reason, _opt_int(usage.get("completion_tokens")), _opt_int(usage.get("reasoning_tokens")))
-    with _META_LOCK:
-        _RESPONSE_META[_text_key(text)] = value
-        if len(_RESPONSE_META) > _MAX_META:
-            _RESPONSE_META.popitem(last=False)
-            logger.warning("r1bench-chat: over %d responses in one process; the oldest lose "
-                           "their finish_reason/usage metadata", _MAX_META)
-
-
 def response_metadata(text: str) -> dict[str, Any] | None:
-    """finish_reason / usage of a response this process returned to lm-eval, or, for a failed
-    request's sentinel, ``{"error": ..., "finish_reason": None, "usage": {}}``; None if unknown."""
+    """finish_reason / usage carried by a response this model returned (a
+    :class:`~r1bench.response.Response`), or, for a failed request's sentinel,
+    ``{"error": ..., "finish_reason": None, "usage": {}}``; None for a plain string."""
     error = failure_error(text)
     if error is not None:
         return {"error": error, "finish_reason": None, "usage": {}}
-    with _META_LOCK:
-        value = _RESPONSE_META.get(_text_key(text))
-    if value is None:
+    if not isinstance(text, Response):
         return None
-    finish_reason, completion, reasoning = value
-    usage = {
-        name: n
-        for name, n in (("completion_tokens", completion), ("reasoning_tokens", reasoning))
-        if n is not None
-    }
-    return {"finish_reason": finish_reason, "usage": usage}
+    return {"finish_reason": text.finish_reason, "usage": dict(text.usage)}
 
 
 def context_to_messages(context: Any) -> list[dict[str, Any]]:
@@ -119,18 +87,6 @@ def context_to_messages(context: Any) -> list[dict[str, Any]]:
         ):
             return messages
     return [{"role": "user", "content": text}]
-
-
-def assign_sample_indices(pairs: list[tuple[Any, dict]]) -> list[int]:
-    """The i-th occurrence of an identical (messages, gen_kwargs) pair gets index i, in order.
-    lm-eval sends ``repeats: k`` copies of a request back to back, so they get 0..k-1."""
-    seen: dict[str, int] = defaultdict(int)
-    out = []
-    for messages, gen_kwargs in pairs:
-        sig = json.dumps([messages, gen_kwargs], sort_keys=True, default=str)
-        out.append(seen[sig])
-        seen[sig] += 1
-    return out
 
 
 def _opt_float(value: Any) -> float | None:
@@ -280,11 +236,15 @@ class R1BenchChat(LM):
         texts = []
         for inst, result in zip(requests, results):
             if not result.ok:
-                texts.append(make_failure_text(result.error))
+                texts.append(Response(make_failure_text(result.error), error=result.error))
                 continue
-            texts.append(result.text)
-            _remember(result.text, result.finish_reason, result.usage or {})
-            self.cache_hook.add_partial("generate_until", inst.args, result.text)
+            # finish_reason and usage travel with the text to the r1 filter (r1bench.response).
+            usage = {k: _opt_int((result.usage or {}).get(k)) for k in ("completion_tokens", "reasoning_tokens")}
+            text = Response(result.text, finish_reason=result.finish_reason,
+                            usage={k: v for k, v in usage.items() if v is not None},
+                            source="api", from_store=result.from_store)
+            texts.append(text)
+            self.cache_hook.add_partial("generate_until", inst.args, text)
         return texts
 
     def _record_summary(self, summary: RunSummary, requests: list[Any], results: list[ChatResult]) -> None:

@@ -528,7 +528,8 @@ def task_protocol(run: TaskRun, *, strict: bool = True) -> dict[str, Any]:
     specs = {str(d.doc["r1_prompt_spec"]) for d in run.docs if d.doc.get("r1_prompt_spec")}
     prompt_preset = specs.pop() if len(specs) == 1 else meta.get("prompt_preset")
     n = (results.get("n-samples", {}).get(task) or {}).get("effective")
-    return {
+    guards = {d.doc.get("r1_loop_guard") for d in run.docs if d.doc.get("r1_loop_guard")}
+    protocol = {
         "task": task,
         "task_version": None if version is None else str(version),
         "k": int(k),
@@ -542,6 +543,9 @@ def task_protocol(run: TaskRun, *, strict: bool = True) -> dict[str, Any]:
         "n_questions": int(n) if n is not None else (len(run.docs) or None),
         "dataset_fingerprint": _dataset_fingerprint(run),
     }
+    if guards:  # a loop-guarded run (r1bench.local.loop_guard): never compared with unguarded ones
+        protocol["loop_guard"] = sorted(guards)[0]
+    return protocol
 
 
 def _pct(x: float) -> float:

@@ -174,6 +174,9 @@ def compare_protocol(board_protocol: dict[str, Any], run_protocol: dict[str, Any
         got = run_protocol.get(name)
         if not _same(want, got):
             raise ProtocolMismatch(name, want, got, board)
+    # A loop-guarded run stops looping samples early: never on a board of unguarded runs.
+    if board_protocol.get("loop_guard") != run_protocol.get("loop_guard"):
+        raise ProtocolMismatch("loop_guard", board_protocol.get("loop_guard"), run_protocol.get("loop_guard"), board)
 
 
 @dataclass(frozen=True)
