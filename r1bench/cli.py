@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "grade": ("r1bench.grading.cli:main", "grade responses from a JSONL file or the command line"),
     "leaderboard": ("r1bench.results.leaderboard_cli:main", "add runs to and build the leaderboards"),
     "report": ("r1bench.results.report:main", "write a Markdown report with plots for one run"),
+    "view": ("r1bench.results.view:main", "write a self-contained HTML page to browse one run's samples"),
     "data": ("r1bench.datasets.cli:main", "fetch, verify and list benchmark data for offline use"),
 }
 

@@ -1,4 +1,4 @@
-"""Regenerate ``results/LEADERBOARD.md`` and ``results/plots/*.png`` from the JSON store.
+"""Regenerate ``results/LEADERBOARD.md`` (and ``LEADERBOARD.html``) and ``results/plots/*.png`` from the JSON store.
 
 :func:`render` is a pure function from the store to ``{relative path: bytes}``; :func:`build`
 writes those files (atomically) and :func:`check` compares them with what is on disk. Output
@@ -301,6 +301,9 @@ def render(results_dir: str | Path) -> dict[str, bytes]:
     md += _conflict_section(store)
     md += _sources_section(store)
     out = {"LEADERBOARD.md": ("\n".join(md).rstrip() + "\n").encode("utf-8")}
+    from r1bench.results.leaderboard_html import render_html
+
+    out["LEADERBOARD.html"] = render_html(store, per_bench)
     for bm in BENCHMARKS:
         out[f"plots/{bm}_scores.png"] = _score_plot(bm, per_bench[bm])
     out["plots/accuracy_vs_tokens.png"] = _tokens_plot(per_bench)
