@@ -34,6 +34,7 @@ import functools
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -248,7 +249,7 @@ def _check_count(doc: Mapping[str, Any], n: int) -> int:
         raise SampleCountError(
             f"{doc.get('r1_task')}: doc {doc.get('id')!r} has {n} generations but k={k}. "
             "pass@1 over a different number of samples is not reported. The task's `repeats` and "
-            "metadata `k` must agree: use `r1bench eval --samples K` (sets both) or a task variant."
+            "metadata `k` must agree: use `r1bench eval --k K` (sets both) or a task variant."
         )
     return k
 
@@ -386,10 +387,27 @@ class R1Filter(Filter):
             raise
 
 
+def _unscored_dir() -> Path:
+    """Beside the run's output: ``$R1BENCH_UNSCORED_DIR`` (set by ``r1bench eval``), else lm-eval's
+    ``--output_path`` from this process's command line, else the current folder."""
+    env = os.environ.get("R1BENCH_UNSCORED_DIR")
+    if env:
+        return Path(env)
+    argv = sys.argv
+    for i, arg in enumerate(argv):
+        if arg in ("--output_path", "-o") and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--output_path="):
+            return Path(arg.split("=", 1)[1])
+    return Path.cwd()
+
+
 def _save_unscored(resps: Sequence[Sequence[str]], docs: Sequence[Mapping[str, Any]]) -> Path:
     # Generations may have cost hours: never lose them to a configuration error.
     task = str(docs[0].get("r1_task") or "task") if docs else "task"
-    path = Path.cwd() / f"r1bench-unscored-{task}-{int(time.time())}-{os.getpid()}.jsonl"
+    folder = _unscored_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"r1bench-unscored-{task}-{int(time.time())}-{os.getpid()}.jsonl"
     with path.open("w", encoding="utf-8") as fh:
         for doc, outs in zip(docs, resps):
             fh.write(json.dumps({"doc": dict(doc), "resps": [list(outs)]}, default=str) + "\n")

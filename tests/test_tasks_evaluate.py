@@ -29,6 +29,9 @@ def test_defaults_use_the_embedded_model_smoke_task_and_chat_template():
     assert Path(_value(out, "--include_path")) == evaluate.tasks_dir()
     assert "--apply_chat_template" in out
     assert opts.samples is None and opts.max_gen_toks is None
+    assert _value(out, "--batch_size") == evaluate.DEFAULT_HF_BATCH_SIZE
+    assert "--log_samples" in out
+    assert Path(_value(out, "--output_path")).parts[:2] == ("runs", "embedded")
 
 
 @pytest.mark.parametrize(
@@ -52,6 +55,49 @@ def test_lm_eval_options_pass_through_unchanged():
     out, _ = _translate("--tasks", "r1_suite", *argv)
     assert out[:2] == ["--tasks", "r1_suite"]
     assert out[2 : 2 + len(argv)] == argv
+    assert out.count("--output_path") == 1 and out.count("--log_samples") == 1 and out.count("--batch_size") == 1
+
+
+def test_lm_evals_own_samples_flag_is_not_shadowed():
+    out, opts = _translate("--samples", '{"r1_smoke": [0, 3]}')
+    assert opts.k is None
+    assert _value(out, "--samples") == '{"r1_smoke": [0, 3]}'
+
+
+@pytest.mark.parametrize("argv,field,value", [
+    (["--max_gen_toks", "64"], "max_gen_toks", 64),
+    (["--max-gen-toks", "64"], "max_gen_toks", 64),
+    (["--data_dir", "d"], "data_dir", "d"),
+    (["--data-dir", "d"], "data_dir", "d"),
+    (["--no_chat_template"], "no_chat_template", True),
+    (["--no-chat-template"], "no_chat_template", True),
+])
+def test_r1bench_flags_take_both_spellings(argv, field, value):
+    out, opts = _translate(*argv)
+    assert getattr(opts, field) == value
+    assert argv[0] not in out
+
+
+@pytest.mark.parametrize("model_args,expected", [
+    ("pretrained=/root/.cache/r1bench/models/SmolLM2-135M-Instruct", "SmolLM2-135M-Instruct"),
+    ("pretrained=deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B,dtype=bfloat16", "DeepSeek-R1-Distill-Qwen-1.5B"),
+    ("base_url=http://127.0.0.1:8000/v1,model=deepseek-reasoner", "deepseek-reasoner"),
+    ("pretrained=Qwen/Qwen2.5-1.5B,peft=outputs/qwen-lora/", "Qwen2.5-1.5B+qwen-lora"),
+])
+def test_default_output_folder_has_a_readable_model_name(model_args, expected):
+    from datetime import datetime
+
+    from r1bench.eval_ux import default_output_path, readable_model_name
+
+    name = readable_model_name("hf", model_args)
+    assert name == expected
+    assert default_output_path(name, datetime(2026, 1, 2, 3, 4, 5)) == f"runs/{expected}/2026-01-02T03-04-05"
+
+
+def test_user_output_path_and_batch_size_are_kept():
+    out, opts = _translate("--output_path", "mine", "--batch_size", "2")
+    assert _value(out, "--output_path") == "mine" and opts.default_output is None
+    assert _value(out, "--batch_size") == "2" and out.count("--batch_size") == 1
 
 
 def test_user_include_path_and_chat_template_flags_are_respected():
@@ -62,8 +108,8 @@ def test_user_include_path_and_chat_template_flags_are_respected():
     assert "--apply_chat_template" not in out and "--no-chat-template" not in out
 
 
-def test_samples_and_max_gen_toks():
-    out, opts = _translate("--samples", "8", "--max-gen-toks", "4096", "--data-dir", "d")
+def test_k_and_max_gen_toks():
+    out, opts = _translate("--k", "8", "--max-gen-toks", "4096", "--data-dir", "d")
     assert opts.samples == 8
     assert out[-2:] == ["--gen_kwargs", "max_gen_toks=4096"]
     ns = argparse.Namespace(gen_kwargs={"max_gen_toks": 4096, "temperature": 0.6})
@@ -78,7 +124,7 @@ def test_max_gen_toks_given_via_gen_kwargs_reaches_metadata():
     assert evaluate._r1_metadata(ns, opts) == {"max_gen_toks": 512}
 
 
-@pytest.mark.parametrize("argv", [["--samples", "0"], ["--max-gen-toks", "-1"]])
+@pytest.mark.parametrize("argv", [["--k", "0"], ["--max-gen-toks", "-1"]])
 def test_bad_values_exit(argv):
     with pytest.raises(SystemExit):
         _translate(*argv)
@@ -97,7 +143,7 @@ def test_tasks_dir_is_the_checkout_tasks_folder():
 def test_help_lists_r1bench_flags(capsys):
     assert evaluate.main(["--help"]) == 0
     text = capsys.readouterr().out
-    assert "--samples" in text and "--max-gen-toks" in text and "lm_eval run --help" in text
+    assert "--k K" in text and "--max-gen-toks" in text and "lm_eval run --help" in text
 
 
 def _manager(**kwargs):
