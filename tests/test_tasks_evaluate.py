@@ -173,3 +173,71 @@ def test_overrides_are_undone_afterwards():
     with evaluate._r1_task_overrides(2, None):
         assert TaskManager.load is not before[1]
     assert (TaskManager.__init__, TaskManager.load) == before
+
+
+def test_context_clamp_sets_the_limit_metadata_and_doc_stamps(capsys):
+    with evaluate._r1_task_overrides(None, None, clamp=64, context=100):
+        task = _manager(include_path=str(evaluate.tasks_dir())).load(["r1_smoke"])["tasks"]["r1_smoke"]
+    assert task.config.generation_kwargs["max_gen_toks"] == 64
+    assert task.config.metadata["max_gen_toks"] == 64
+    assert task.config.metadata["max_gen_toks_clamped"] == {"requested": 128, "model_context": 100}
+    docs = list(task.test_docs())
+    assert {d["r1_max_gen_toks"] for d in docs} == {64} and {d["r1_max_gen_toks_requested"] for d in docs} == {128}
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "clamped to 64" in err[0]
+
+
+def test_quick_caps_k_and_the_limit(tmp_path):
+    yaml_text = (evaluate.tasks_dir() / "r1_smoke" / "r1_smoke.yaml").read_text()
+    yaml_text = yaml_text.replace("include: ../_r1_template_yaml", f"include: {evaluate.tasks_dir()}/_r1_template_yaml")
+    yaml_text = yaml_text.replace("\ntask: r1_smoke", "\ntask: r1_smoke_k8").replace("repeats: 2", "repeats: 8")
+    yaml_text = yaml_text.replace("  k: 2", "  k: 8").replace("max_gen_toks: 128", "max_gen_toks: 4096")
+    (tmp_path / "r1_smoke_k8.yaml").write_text(yaml_text)
+    with evaluate._r1_task_overrides(None, None, quick=True):
+        task = _manager(include_path=str(tmp_path)).load(["r1_smoke_k8"])["tasks"]["r1_smoke_k8"]
+    assert task.config.repeats == 2 and task.config.metadata["k"] == 2
+    assert task.config.generation_kwargs["max_gen_toks"] == 512
+    docs = list(task.test_docs())
+    assert {d["r1_k"] for d in docs} == {2} and {d["r1_max_gen_toks"] for d in docs} == {512}
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["--tasks", "r1_math"], "did you mean r1_math500"),
+    (["--tasks", "r1_smok"], "did you mean r1_smoke"),
+    (["--tasks", "r1_math500", "--data-dir", "/nonexistent/r1data"], "r1bench data fetch r1_math500"),
+    (["--model", "vllm", "--model_args", "pretrained=x"], "pip install"),
+    (["--model", "r1bench-vllm", "--model_args", "pretrained=x"], "pip install"),
+])
+def test_expected_failures_are_one_line_before_lm_eval_starts(argv, expected, capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "vllm" else real(name, *a))
+    assert evaluate.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("r1bench eval: error:") and expected in err and "\n" not in err
+    assert "Traceback" not in err
+
+
+def test_debug_keeps_the_traceback():
+    from r1bench.eval_ux import UsageError
+
+    with pytest.raises(UsageError):
+        evaluate.main(["--tasks", "r1_math", "--debug"])
+
+
+@pytest.mark.parametrize("argv", [["--list"], ["--tasks", "list"]])
+def test_list_shows_the_tasks_with_k_size_and_data(argv, capsys):
+    assert evaluate.main(argv) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["r1_aime24"][1:3] == ["64", "30"]
+    assert rows["r1_math500"][1:3] == ["4", "500"]
+    assert rows["r1_gpqa_diamond"][1:3] == ["8", "198"]
+    assert rows["r1_smoke"][1:5] == ["2", "12", "128", "embedded"]
+
+
+@pytest.mark.parametrize("context,expected", [(8192, 7168), (2048, 1024), (None, None), (100, 50)])
+def test_clamp_limit_leaves_room_for_the_prompt(context, expected):
+    from r1bench.eval_ux import clamp_limit
+
+    assert clamp_limit(context) == expected
