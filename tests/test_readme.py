@@ -146,3 +146,13 @@ def test_readme_demo_commands_run_verbatim(tmp_path: Path) -> None:
         proc = subprocess.run(cmd, shell=True, cwd=cwd, env=env, capture_output=True, text=True, timeout=3000)
         assert proc.returncode == 0, f"{cmd}\n{proc.stderr[-3000:]}"
         assert "open it: file://" in proc.stdout and "pass@1" in proc.stdout
+
+
+def test_recipes_named_in_the_docs_exist() -> None:
+    """Paths like training/recipes/.../x.yaml in the README and `leaderboard --help` are real files."""
+    from r1bench.results import leaderboard_cli
+
+    text = README.read_text(encoding="utf-8") + (leaderboard_cli.__doc__ or "")
+    paths = set(re.findall(r"training/recipes/[\w./-]+\.(?:yaml|jsonl)", text))
+    assert paths
+    assert [p for p in sorted(paths) if not (REPO / p).is_file()] == []

@@ -4,7 +4,7 @@ Examples::
 
     r1bench leaderboard add output/                  # every leaderboard task in an lm-eval output dir
     r1bench leaderboard add output/ --teacher deepseek-ai/DeepSeek-R1 --base-model Qwen/Qwen2.5-Math-1.5B \\
-        --data-hash sha256:... --recipe training/recipes/qwen2.5-math-1.5b/sft/config_bespoke.yaml
+        --data-hash sha256:... --recipe training/recipes/Qwen2.5-Math-1.5B/sft/config_stratos.yaml
     r1bench leaderboard build                        # results/LEADERBOARD.md + results/plots/*.png
     r1bench leaderboard build --check                # exit 1 if the committed output is stale (CI)
     r1bench leaderboard validate                     # every results/**/*.json against its JSON Schema
