@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import json
 import logging
 import os
 import shlex
@@ -376,7 +377,10 @@ def _run(argv: list[str]) -> int:
         ns.metadata = {**(getattr(ns, "metadata", None) or {}), **meta}
     user_include = _has_flag(argv, "--include_path")
     print(f"r1bench eval: {_reproduce_command(argv, opts)}", file=sys.stderr)
-    print(f"r1bench eval -> lm_eval run {' '.join(lm_argv)}", file=sys.stderr)
+    echo = list(lm_argv)
+    if meta and not _has_flag(lm_argv, "--metadata"):
+        echo += ["--metadata", json.dumps(meta, sort_keys=True)]
+    print(f"r1bench eval -> lm_eval run {shlex.join(echo)}", file=sys.stderr)
     output = _flag_value(lm_argv, "--output_path")
     if output:
         os.environ.setdefault("R1BENCH_UNSCORED_DIR", str(Path(output).resolve()))
