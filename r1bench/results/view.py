@@ -180,7 +180,7 @@ def _json_for_script(data: Any) -> str:
 def _text_budget(runs: list[TaskRun], max_mb: float) -> int:
     """Characters per text field so that all samples' answer + reasoning fit ``max_mb``."""
     n = sum(len(d.records) for r in runs for d in r.docs) or 1
-    return max(400, int(max_mb * 1_000_000 / n / 2))
+    return max(400, min(200_000, int(max_mb * 1_000_000 / n / 2)))
 
 
 CSS = """
