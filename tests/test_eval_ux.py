@@ -28,3 +28,15 @@ def test_no_run_written_since_the_start_gives_no_headline(tmp_path: Path) -> Non
     shutil.copytree(FIXTURE, tmp_path / "run")
     assert headline_lines(tmp_path / "run", since=4_000_000_000.0, elapsed=1.0) == []
     assert headline_lines(tmp_path / "missing", since=0.0, elapsed=1.0) == []
+
+
+def test_model_context_reads_the_config_or_model_args(tmp_path: Path) -> None:
+    import json
+
+    from r1bench.eval_ux import model_context
+
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama", "max_position_embeddings": 2048}))
+    assert model_context("hf", f"pretrained={tmp_path},dtype=float32") == 2048
+    assert model_context("vllm", f"pretrained={tmp_path},max_model_len=1024") == 1024
+    assert model_context("r1bench-chat", "base_url=http://x/v1,model=m") is None
+    assert model_context("hf", f"pretrained={tmp_path / 'missing'}") is None
