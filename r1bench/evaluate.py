@@ -382,12 +382,17 @@ def _run(argv: list[str]) -> int:
         echo += ["--metadata", json.dumps(meta, sort_keys=True)]
     print(f"r1bench eval -> lm_eval run {shlex.join(echo)}", file=sys.stderr)
     output = _flag_value(lm_argv, "--output_path")
-    if output:
-        os.environ.setdefault("R1BENCH_UNSCORED_DIR", str(Path(output).resolve()))
+    saved_env = os.environ.get("R1BENCH_UNSCORED_DIR")
+    if output and saved_env is None:  # raw outputs that fail scoring land beside the run, not in cwd
+        os.environ["R1BENCH_UNSCORED_DIR"] = str(Path(output).resolve())
     start_wall, start = time.time(), time.perf_counter()
-    with _r1_task_overrides(opts.samples, tasks_dir() if user_include else None, quick=opts.quick, clamp=clamp,
-                            context=context, user_cap=opts.max_gen_toks is not None):
-        cli.execute(ns)
+    try:
+        with _r1_task_overrides(opts.samples, tasks_dir() if user_include else None, quick=opts.quick,
+                                clamp=clamp, context=context, user_cap=opts.max_gen_toks is not None):
+            cli.execute(ns)
+    finally:
+        if saved_env is None:
+            os.environ.pop("R1BENCH_UNSCORED_DIR", None)
     elapsed = time.perf_counter() - start
     if output:
         lines = eval_ux.headline_lines(output, start_wall, elapsed)
