@@ -229,6 +229,8 @@ def _r1_task_overrides(
     orig_init, orig_load = TaskManager.__init__, TaskManager.load
 
     def init(self: Any, *args: Any, include_path: Any = None, **kwargs: Any) -> None:
+        # repeats follow k right after loading (below), so the dataset hook's k == repeats check waits.
+        kwargs["metadata"] = {**(kwargs.get("metadata") or {}), "r1_repeats_follow_k": True}
         if extra_include is not None:
             paths = (
                 list(include_path) if isinstance(include_path, (list, tuple)) else [include_path]

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import json
 import logging
 import os
@@ -108,6 +109,7 @@ def load_dataset(**kwargs: Any) -> dict[str, Any]:
     task = kwargs.get("r1_task")
     if not task:
         raise ValueError("r1bench task YAML must set dataset_kwargs: {r1_task: <task name>}")
+    _check_repeats_before_generation(task, kwargs.get("k"), follow=bool(kwargs.get("r1_repeats_follow_k")))
     options = dict(kwargs.get("dataset_options") or {})
     data_dir = kwargs.get("data_dir") or None
     docs = load_task_docs(task, data_dir=data_dir, **options)
@@ -231,6 +233,42 @@ def _starts_in_reasoning(value: Any, tokenizer_name: str | None) -> bool:
 def doc_to_text(doc: Mapping[str, Any]) -> str:
     """The user message: the doc rendered with its stamped prompt spec."""
     return render_prompt(doc, doc.get("r1_prompt_spec") or DEFAULT_SPEC)
+
+
+def _caller_repeats() -> int | None:
+    """The ``repeats`` of the lm-eval task loading us, read from its ``download`` frame.
+
+    lm-eval calls ``custom_dataset`` with the metadata only and offers no hook that sees both
+    ``repeats`` and metadata ``k`` before generating, so a mismatch would surface only after every
+    generation; the task object one frame up has both (lm-eval 0.4.13, ConfigurableTask.download).
+    """
+    frame = inspect.currentframe()
+    try:
+        f = frame.f_back.f_back if frame and frame.f_back else None
+        for _ in range(4):
+            if f is None:
+                return None
+            cfg = getattr(f.f_locals.get("self"), "config", None)
+            repeats = getattr(cfg, "repeats", None)
+            if isinstance(repeats, int):
+                return repeats
+            f = f.f_back
+        return None
+    finally:
+        del frame
+
+
+def _check_repeats_before_generation(task: str, k: Any, *, follow: bool) -> None:
+    """Refuse at task load (before any generation) metadata ``k`` that the task's ``repeats``
+    does not match, unless ``r1bench eval`` sets repeats from k right after loading (``follow``)."""
+    repeats = _caller_repeats()
+    if follow or repeats is None or k in (None, "") or int(k) == repeats:
+        return
+    raise ValueError(
+        f"{task}: metadata k={k} but the task's repeats={repeats}, so pass@1 would not be over k samples "
+        f"(caught before generating). Plain lm-eval cannot set repeats from the command line: use "
+        f"`r1bench eval --k {k}`, or a task YAML with `repeats: {k}` and metadata `k: {k}`."
+    )
 
 
 def doc_to_target(doc: Mapping[str, Any]) -> str:

@@ -442,3 +442,16 @@ def test_unscored_outputs_go_beside_the_run_output(tmp_path, monkeypatch, how):
         glue.R1Filter().apply([[B5, B5], [B5]], [_doc(k=2), _doc(k=2)])
     assert len(list(out.glob("r1bench-unscored-*.jsonl"))) == 1
     assert list(tmp_path.glob("r1bench-unscored-*.jsonl")) == []
+
+
+def test_plain_lm_eval_refuses_k_that_repeats_does_not_match_before_generating():
+    from lm_eval.tasks import TaskManager
+
+    from r1bench.evaluate import tasks_dir
+
+    tm = TaskManager(include_defaults=False, include_path=str(tasks_dir()), metadata={"k": 3})
+    with pytest.raises(ValueError, match=r"metadata k=3 but the task's repeats=2.*r1bench eval --k 3"):
+        tm.load(["r1_smoke"])
+    # the same k as repeats loads
+    tm = TaskManager(include_defaults=False, include_path=str(tasks_dir()), metadata={"k": 2})
+    assert tm.load(["r1_smoke"])["tasks"]["r1_smoke"].config.repeats == 2
