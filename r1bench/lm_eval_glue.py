@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -108,6 +110,7 @@ def load_dataset(**kwargs: Any) -> dict[str, Any]:
     task = kwargs.get("r1_task")
     if not task:
         raise ValueError("r1bench task YAML must set dataset_kwargs: {r1_task: <task name>}")
+    _check_repeats_before_generation(task, kwargs.get("k"), follow=bool(kwargs.get("r1_repeats_follow_k")))
     options = dict(kwargs.get("dataset_options") or {})
     data_dir = kwargs.get("data_dir") or None
     docs = load_task_docs(task, data_dir=data_dir, **options)
@@ -247,6 +250,42 @@ def doc_to_text(doc: Mapping[str, Any]) -> str:
     return render_prompt(doc, doc.get("r1_prompt_spec") or DEFAULT_SPEC)
 
 
+def _caller_repeats() -> int | None:
+    """The ``repeats`` of the lm-eval task loading us, read from its ``download`` frame.
+
+    lm-eval calls ``custom_dataset`` with the metadata only and offers no hook that sees both
+    ``repeats`` and metadata ``k`` before generating, so a mismatch would surface only after every
+    generation; the task object one frame up has both (lm-eval 0.4.13, ConfigurableTask.download).
+    """
+    frame = inspect.currentframe()
+    try:
+        f = frame.f_back.f_back if frame and frame.f_back else None
+        for _ in range(4):
+            if f is None:
+                return None
+            cfg = getattr(f.f_locals.get("self"), "config", None)
+            repeats = getattr(cfg, "repeats", None)
+            if isinstance(repeats, int):
+                return repeats
+            f = f.f_back
+        return None
+    finally:
+        del frame
+
+
+def _check_repeats_before_generation(task: str, k: Any, *, follow: bool) -> None:
+    """Refuse at task load (before any generation) metadata ``k`` that the task's ``repeats``
+    does not match, unless ``r1bench eval`` sets repeats from k right after loading (``follow``)."""
+    repeats = _caller_repeats()
+    if follow or repeats is None or k in (None, "") or int(k) == repeats:
+        return
+    raise ValueError(
+        f"{task}: metadata k={k} but the task's repeats={repeats}, so pass@1 would not be over k samples "
+        f"(caught before generating). Plain lm-eval cannot set repeats from the command line: use "
+        f"`r1bench eval --k {k}`, or a task YAML with `repeats: {k}` and metadata `k: {k}`."
+    )
+
+
 def doc_to_target(doc: Mapping[str, Any]) -> str:
     """The gold answer (math: LaTeX string; choice: the letter)."""
     return str(doc["answer"])
@@ -263,7 +302,7 @@ def _check_count(doc: Mapping[str, Any], n: int) -> int:
         raise SampleCountError(
             f"{doc.get('r1_task')}: doc {doc.get('id')!r} has {n} generations but k={k}. "
             "pass@1 over a different number of samples is not reported. The task's `repeats` and "
-            "metadata `k` must agree: use `r1bench eval --samples K` (sets both) or a task variant."
+            "metadata `k` must agree: use `r1bench eval --k K` (sets both) or a task variant."
         )
     return k
 
@@ -406,12 +445,29 @@ class R1Filter(Filter):
             raise
 
 
+def _unscored_dir() -> Path:
+    """Beside the run's output: ``$R1BENCH_UNSCORED_DIR`` (set by ``r1bench eval``), else lm-eval's
+    ``--output_path`` from this process's command line, else the current folder."""
+    env = os.environ.get("R1BENCH_UNSCORED_DIR")
+    if env:
+        return Path(env)
+    argv = sys.argv
+    for i, arg in enumerate(argv):
+        if arg in ("--output_path", "-o") and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--output_path="):
+            return Path(arg.split("=", 1)[1])
+    return Path.cwd()
+
+
 def _save_unscored(resps: Sequence[Sequence[str]], docs: Sequence[Mapping[str, Any]]) -> Path:
     # Generations may have cost hours: never lose them to a configuration error.
     task = str(docs[0].get("r1_task") or "task") if docs else "task"
     from r1bench.io import atomic_writer
 
-    path = Path.cwd() / f"r1bench-unscored-{task}-{int(time.time())}-{os.getpid()}.jsonl"
+    folder = _unscored_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"r1bench-unscored-{task}-{int(time.time())}-{os.getpid()}.jsonl"
     with atomic_writer(path) as fh:
         for doc, outs in zip(docs, resps):
             fh.write(json.dumps({"doc": dict(doc), "resps": [list(outs)]}, default=str) + "\n")

@@ -141,7 +141,7 @@ def test_r1bench_eval_sets_k_and_token_limit(tiny_model, tmp_path):
     cmd = [
         sys.executable, "-m", "r1bench.cli", "eval", "--model", "hf",
         "--model_args", f"pretrained={tiny_model},dtype=float32", "--device", "cpu",
-        "--tasks", "r1_smoke", "--samples", "3", "--max-gen-toks", "5", "--limit", "2",
+        "--tasks", "r1_smoke", "--k", "3", "--max-gen-toks", "5", "--limit", "2",
         "--output_path", str(out), "--log_samples",
     ]
     _run(cmd, tmp_path, _env())
@@ -170,7 +170,7 @@ def test_r1bench_eval_real_math500_and_aime24_offline(tmp_path):
     out = tmp_path / "out"
     cmd = [
         sys.executable, "-m", "r1bench.cli", "eval", "--tasks", "r1_math500,r1_aime24",
-        "--data-dir", str(SHARED_DATA), "--limit", "2", "--samples", "2", "--max-gen-toks", "16",
+        "--data-dir", str(SHARED_DATA), "--limit", "2", "--k", "2", "--max-gen-toks", "16",
         "--output_path", str(out), "--log_samples",
     ]
     _run(cmd, tmp_path, _env())

@@ -34,8 +34,24 @@ def store(tmp_path):
     return dest
 
 
-def test_committed_output_is_up_to_date():
-    diffs = check(RESULTS)
+def _tracked_results(dest: Path) -> Path:
+    """A copy of the git-tracked files under results/ (a user's own untracked boards left out)."""
+    import subprocess
+
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "results"], cwd=RESULTS.parent, capture_output=True,
+                                check=True).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        return RESULTS  # not a git checkout: the folder as it is
+    for rel in filter(None, listed):
+        target = dest / Path(rel).relative_to("results")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(RESULTS.parent / rel, target)
+    return dest
+
+
+def test_committed_output_is_up_to_date(tmp_path):
+    diffs = check(_tracked_results(tmp_path / "results"))
     assert diffs == [], "run `r1bench leaderboard build`: " + ", ".join(f"{d.path} ({d.reason})" for d in diffs)
 
 
@@ -113,3 +129,40 @@ def test_help(argv, capsys):
         lb_main(argv)
     assert exc.value.code == 0
     assert "usage: r1bench leaderboard" in capsys.readouterr().out
+
+
+def _main_tables(md: str) -> str:
+    return md.split("## Partial and off-protocol runs")[0]
+
+
+def test_partial_and_off_protocol_runs_are_shown_apart_with_a_badge(store, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(FIXTURE, run, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    add_run(run, results_dir=store)
+    md = render(store)["LEADERBOARD.md"].decode()
+    assert "## Partial and off-protocol runs" not in md  # full runs only: no side section
+    path = store / "leaderboards" / "math500.json"
+    board = load_board(path)
+    board["entries"][0]["partial"] = True
+    elsewhere = tmp_path / "elsewhere" / "math500_short.json"
+    elsewhere.parent.mkdir()
+    shutil.move(path, elsewhere)
+    save_board(path, {**board, "entries": []})
+    save_board(elsewhere, board)
+    files = render(store, [elsewhere])
+    md = files["LEADERBOARD.md"].decode()
+    side = md.split("## Partial and off-protocol runs")[1].split("## Conflicting reports")[0]
+    assert "| **partial** | MATH-500 |" in side
+    assert "board `math500:math500_short`;" in side
+    assert "board `math500:math500_short`;" not in _main_tables(md)  # its entries are not ranked there
+    assert "Partial and off-protocol runs" in files["LEADERBOARD.html"].decode()
+
+
+def test_no_unset_in_protocol_lines():
+    assert "unset" not in (RESULTS / "LEADERBOARD.md").read_text(encoding="utf-8")
+
+
+def test_build_outside_a_results_store_says_so(tmp_path, capsys):
+    assert lb_main(["build", "--results-dir", str(tmp_path / "results")]) == 1
+    assert "not an r1bench results store" in capsys.readouterr().err
+    assert not (tmp_path / "results").exists()

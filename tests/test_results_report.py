@@ -145,3 +145,22 @@ def test_cli_missing_dir(tmp_path, capsys):
 
 def test_render_is_deterministic():
     assert render_report(FIXTURE) == render_report(FIXTURE)
+
+
+def test_two_runs_in_one_folder_keep_their_sections_and_plots_apart(tmp_path):
+    import shutil
+
+    src = next(FIXTURE.rglob("results_*.json")).parent
+    dest = tmp_path / "out" / "model"
+    dest.mkdir(parents=True)
+    for ts in ("2025-02-01T10-00-00.000000", "2025-03-01T10-00-00.000000"):
+        for f in src.iterdir():
+            if f.suffix in (".json", ".jsonl") and "r1_math500" in f.name or f.name.startswith("results_"):
+                shutil.copy(f, dest / f.name.replace("2025-02-01T10-00-00.000000", ts))
+    files = render_report(tmp_path / "out", tasks=["r1_math500"])
+    md = files["report.md"].decode()
+    assert "## r1_math500 (run 2025-02-01T10-00-00.000000)" in md
+    assert "## r1_math500 (run 2025-03-01T10-00-00.000000)" in md
+    assert "2025-02-01T10-00-00.000000_r1_math500_lengths.png" in files
+    assert "2025-03-01T10-00-00.000000_r1_math500_lengths.png" in files
+    assert "](2025-03-01T10-00-00.000000_r1_math500_lengths.png)" in md

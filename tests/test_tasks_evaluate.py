@@ -29,6 +29,9 @@ def test_defaults_use_the_embedded_model_smoke_task_and_chat_template():
     assert Path(_value(out, "--include_path")) == evaluate.tasks_dir()
     assert "--apply_chat_template" in out
     assert opts.samples is None and opts.max_gen_toks is None
+    assert _value(out, "--batch_size") == evaluate.DEFAULT_HF_BATCH_SIZE
+    assert "--log_samples" in out
+    assert Path(_value(out, "--output_path")).parts[:2] == ("runs", "embedded")
 
 
 @pytest.mark.parametrize(
@@ -52,6 +55,49 @@ def test_lm_eval_options_pass_through_unchanged():
     out, _ = _translate("--tasks", "r1_suite", *argv)
     assert out[:2] == ["--tasks", "r1_suite"]
     assert out[2 : 2 + len(argv)] == argv
+    assert out.count("--output_path") == 1 and out.count("--log_samples") == 1 and out.count("--batch_size") == 1
+
+
+def test_lm_evals_own_samples_flag_is_not_shadowed():
+    out, opts = _translate("--samples", '{"r1_smoke": [0, 3]}')
+    assert opts.k is None
+    assert _value(out, "--samples") == '{"r1_smoke": [0, 3]}'
+
+
+@pytest.mark.parametrize("argv,field,value", [
+    (["--max_gen_toks", "64"], "max_gen_toks", 64),
+    (["--max-gen-toks", "64"], "max_gen_toks", 64),
+    (["--data_dir", "d"], "data_dir", "d"),
+    (["--data-dir", "d"], "data_dir", "d"),
+    (["--no_chat_template"], "no_chat_template", True),
+    (["--no-chat-template"], "no_chat_template", True),
+])
+def test_r1bench_flags_take_both_spellings(argv, field, value):
+    out, opts = _translate(*argv)
+    assert getattr(opts, field) == value
+    assert argv[0] not in out
+
+
+@pytest.mark.parametrize("model_args,expected", [
+    ("pretrained=/root/.cache/r1bench/models/SmolLM2-135M-Instruct", "SmolLM2-135M-Instruct"),
+    ("pretrained=deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B,dtype=bfloat16", "DeepSeek-R1-Distill-Qwen-1.5B"),
+    ("base_url=http://127.0.0.1:8000/v1,model=deepseek-reasoner", "deepseek-reasoner"),
+    ("pretrained=Qwen/Qwen2.5-1.5B,peft=outputs/qwen-lora/", "Qwen2.5-1.5B+qwen-lora"),
+])
+def test_default_output_folder_has_a_readable_model_name(model_args, expected):
+    from datetime import datetime
+
+    from r1bench.eval_ux import default_output_path, readable_model_name
+
+    name = readable_model_name("hf", model_args)
+    assert name == expected
+    assert default_output_path(name, datetime(2026, 1, 2, 3, 4, 5)) == f"runs/{expected}/2026-01-02T03-04-05"
+
+
+def test_user_output_path_and_batch_size_are_kept():
+    out, opts = _translate("--output_path", "mine", "--batch_size", "2")
+    assert _value(out, "--output_path") == "mine" and opts.default_output is None
+    assert _value(out, "--batch_size") == "2" and out.count("--batch_size") == 1
 
 
 def test_user_include_path_and_chat_template_flags_are_respected():
@@ -62,8 +108,8 @@ def test_user_include_path_and_chat_template_flags_are_respected():
     assert "--apply_chat_template" not in out and "--no-chat-template" not in out
 
 
-def test_samples_and_max_gen_toks():
-    out, opts = _translate("--samples", "8", "--max-gen-toks", "4096", "--data-dir", "d")
+def test_k_and_max_gen_toks():
+    out, opts = _translate("--k", "8", "--max-gen-toks", "4096", "--data-dir", "d")
     assert opts.samples == 8
     assert out[-2:] == ["--gen_kwargs", "max_gen_toks=4096"]
     ns = argparse.Namespace(gen_kwargs={"max_gen_toks": 4096, "temperature": 0.6})
@@ -78,7 +124,7 @@ def test_max_gen_toks_given_via_gen_kwargs_reaches_metadata():
     assert evaluate._r1_metadata(ns, opts) == {"max_gen_toks": 512}
 
 
-@pytest.mark.parametrize("argv", [["--samples", "0"], ["--max-gen-toks", "-1"]])
+@pytest.mark.parametrize("argv", [["--k", "0"], ["--max-gen-toks", "-1"]])
 def test_bad_values_exit(argv):
     with pytest.raises(SystemExit):
         _translate(*argv)
@@ -97,7 +143,7 @@ def test_tasks_dir_is_the_checkout_tasks_folder():
 def test_help_lists_r1bench_flags(capsys):
     assert evaluate.main(["--help"]) == 0
     text = capsys.readouterr().out
-    assert "--samples" in text and "--max-gen-toks" in text and "lm_eval run --help" in text
+    assert "--k K" in text and "--max-gen-toks" in text and "lm_eval run --help" in text
 
 
 def _manager(**kwargs):
@@ -127,3 +173,71 @@ def test_overrides_are_undone_afterwards():
     with evaluate._r1_task_overrides(2, None):
         assert TaskManager.load is not before[1]
     assert (TaskManager.__init__, TaskManager.load) == before
+
+
+def test_context_clamp_sets_the_limit_metadata_and_doc_stamps(capsys):
+    with evaluate._r1_task_overrides(None, None, clamp=64, context=100):
+        task = _manager(include_path=str(evaluate.tasks_dir())).load(["r1_smoke"])["tasks"]["r1_smoke"]
+    assert task.config.generation_kwargs["max_gen_toks"] == 64
+    assert task.config.metadata["max_gen_toks"] == 64
+    assert task.config.metadata["max_gen_toks_clamped"] == {"requested": 128, "model_context": 100}
+    docs = list(task.test_docs())
+    assert {d["r1_max_gen_toks"] for d in docs} == {64} and {d["r1_max_gen_toks_requested"] for d in docs} == {128}
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "clamped to 64" in err[0]
+
+
+def test_quick_caps_k_and_the_limit(tmp_path):
+    yaml_text = (evaluate.tasks_dir() / "r1_smoke" / "r1_smoke.yaml").read_text()
+    yaml_text = yaml_text.replace("include: ../_r1_template_yaml", f"include: {evaluate.tasks_dir()}/_r1_template_yaml")
+    yaml_text = yaml_text.replace("\ntask: r1_smoke", "\ntask: r1_smoke_k8").replace("repeats: 2", "repeats: 8")
+    yaml_text = yaml_text.replace("  k: 2", "  k: 8").replace("max_gen_toks: 128", "max_gen_toks: 4096")
+    (tmp_path / "r1_smoke_k8.yaml").write_text(yaml_text)
+    with evaluate._r1_task_overrides(None, None, quick=True):
+        task = _manager(include_path=str(tmp_path)).load(["r1_smoke_k8"])["tasks"]["r1_smoke_k8"]
+    assert task.config.repeats == 2 and task.config.metadata["k"] == 2
+    assert task.config.generation_kwargs["max_gen_toks"] == 512
+    docs = list(task.test_docs())
+    assert {d["r1_k"] for d in docs} == {2} and {d["r1_max_gen_toks"] for d in docs} == {512}
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["--tasks", "r1_math"], "did you mean r1_math500"),
+    (["--tasks", "r1_smok"], "did you mean r1_smoke"),
+    (["--tasks", "r1_math500", "--data-dir", "/nonexistent/r1data"], "r1bench data fetch r1_math500"),
+    (["--model", "vllm", "--model_args", "pretrained=x"], "pip install"),
+    (["--model", "r1bench-vllm", "--model_args", "pretrained=x"], "pip install"),
+])
+def test_expected_failures_are_one_line_before_lm_eval_starts(argv, expected, capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "vllm" else real(name, *a))
+    assert evaluate.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("r1bench eval: error:") and expected in err and "\n" not in err
+    assert "Traceback" not in err
+
+
+def test_debug_keeps_the_traceback():
+    from r1bench.eval_ux import UsageError
+
+    with pytest.raises(UsageError):
+        evaluate.main(["--tasks", "r1_math", "--debug"])
+
+
+@pytest.mark.parametrize("argv", [["--list"], ["--tasks", "list"]])
+def test_list_shows_the_tasks_with_k_size_and_data(argv, capsys):
+    assert evaluate.main(argv) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["r1_aime24"][1:3] == ["64", "30"]
+    assert rows["r1_math500"][1:3] == ["4", "500"]
+    assert rows["r1_gpqa_diamond"][1:3] == ["8", "198"]
+    assert rows["r1_smoke"][1:5] == ["2", "12", "128", "embedded"]
+
+
+@pytest.mark.parametrize("context,expected", [(8192, 7168), (2048, 1024), (None, None), (100, 50)])
+def test_clamp_limit_leaves_room_for_the_prompt(context, expected):
+    from r1bench.eval_ux import clamp_limit
+
+    assert clamp_limit(context) == expected

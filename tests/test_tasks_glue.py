@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -424,3 +425,33 @@ def test_starts_in_reasoning_from_model_args_reaches_the_docs(value, expected):
     # lm-eval merges --model_args into the metadata the dataset hook receives.
     data = glue.load_dataset(r1_task="r1_smoke", k=1, base_url="http://x/v1", model="m", starts_in_reasoning=value)
     assert set(data["test"]["r1_starts_in_reasoning"]) == {expected}
+
+
+@pytest.mark.parametrize("how", ["env", "argv", "argv="])
+def test_unscored_outputs_go_beside_the_run_output(tmp_path, monkeypatch, how):
+    out = tmp_path / "run-output"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("R1BENCH_UNSCORED_DIR", raising=False)
+    if how == "env":
+        monkeypatch.setenv("R1BENCH_UNSCORED_DIR", str(out))
+    elif how == "argv":
+        monkeypatch.setattr(sys, "argv", ["lm_eval", "--output_path", str(out), "--tasks", "r1_smoke"])
+    else:
+        monkeypatch.setattr(sys, "argv", ["lm_eval", f"--output_path={out}"])
+    with pytest.raises(glue.SampleCountError, match="saved to"):
+        glue.R1Filter().apply([[B5, B5], [B5]], [_doc(k=2), _doc(k=2)])
+    assert len(list(out.glob("r1bench-unscored-*.jsonl"))) == 1
+    assert list(tmp_path.glob("r1bench-unscored-*.jsonl")) == []
+
+
+def test_plain_lm_eval_refuses_k_that_repeats_does_not_match_before_generating():
+    from lm_eval.tasks import TaskManager
+
+    from r1bench.evaluate import tasks_dir
+
+    tm = TaskManager(include_defaults=False, include_path=str(tasks_dir()), metadata={"k": 3})
+    with pytest.raises(ValueError, match=r"metadata k=3 but the task's repeats=2.*r1bench eval --k 3"):
+        tm.load(["r1_smoke"])
+    # the same k as repeats loads
+    tm = TaskManager(include_defaults=False, include_path=str(tasks_dir()), metadata={"k": 2})
+    assert tm.load(["r1_smoke"])["tasks"]["r1_smoke"].config.repeats == 2

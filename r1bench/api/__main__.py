@@ -1,4 +1,4 @@
-"""Inspect an API sample store: ``python -m r1bench.api status [--store PATH]``.
+"""Inspect an API sample store: ``r1bench api status [--store PATH]`` (or ``python -m r1bench.api``).
 
 Shows how many samples are stored ok and failed, and the most recent failures with their errors.
 Failed samples are retried by re-running the same evaluation command (successes are never re-sent).
@@ -18,7 +18,7 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point; returns 0, or 1 when the store holds failed samples."""
-    parser = argparse.ArgumentParser(prog="python -m r1bench.api", description=__doc__)
+    parser = argparse.ArgumentParser(prog="r1bench api", description=__doc__)
     parser.add_argument("command", choices=["status"], help="what to show")
     parser.add_argument("--store", default=None, help="store directory or .sqlite file (default: $R1BENCH_API_STORE or ~/.cache/r1bench/api_store)")
     parser.add_argument("--limit", type=int, default=20, help="failures to list (default 20)")
@@ -27,8 +27,9 @@ def main(argv: list[str] | None = None) -> int:
 
     path = ChatConfig(base_url="http://unused/v1", model="unused", store_path=args.store).store_file
     if not path.exists():
-        print(f"no store at {path}", file=sys.stderr)
-        return 2
+        # Nothing run through r1bench-chat yet: a state, not an error.
+        print(f"no API samples stored yet (the store will be {path}; r1bench-chat runs create it)")
+        return 0
     with SampleStore(path) as store:
         counts = store.counts()
         failures = store.failures(limit=args.limit)

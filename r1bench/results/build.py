@@ -1,4 +1,4 @@
-"""Regenerate ``results/LEADERBOARD.md`` and ``results/plots/*.png`` from the JSON store.
+"""Regenerate ``results/LEADERBOARD.md`` (and ``LEADERBOARD.html``) and ``results/plots/*.png`` from the JSON store.
 
 :func:`render` is a pure function from the store to ``{relative path: bytes}``; :func:`build`
 writes those files (atomically) and :func:`check` compares them with what is on disk. Output
@@ -44,6 +44,7 @@ class Row:
     tokens: float | None
     conflict: bool
     detail: str
+    badge: str = ""  # "partial" / "off-protocol": shown apart, never ranked with full runs
 
 
 @dataclass
@@ -56,18 +57,25 @@ class Store:
     sources: dict[str, Reference]
 
 
-def load_store(results_dir: str | Path) -> Store:
-    """Load and validate every references/*.json and leaderboards/*.json under ``results_dir``."""
+def load_store(results_dir: str | Path, extra_boards: list[str | Path] | None = None) -> Store:
+    """Load and validate every references/*.json and leaderboards/*.json under ``results_dir``, plus
+    ``extra_boards`` (board files kept elsewhere, e.g. given with ``--board``)."""
     root = Path(results_dir)
+    if not (root / "references").is_dir() and not (root / "leaderboards").is_dir():
+        raise FileNotFoundError(f"{root}: not an r1bench results store (no references/ or leaderboards/ in it); "
+                                "run this in an r1bench checkout or give --results-dir")
     refs = load_references(root / "references")
     boards: dict[str, dict[str, Any]] = {}
-    for path in sorted((root / "leaderboards").glob("*.json")):
+    paths = sorted((root / "leaderboards").glob("*.json")) + [Path(p) for p in extra_boards or []]
+    for path in paths:
         board = load_board(path)
-        if board["benchmark"] in boards:
-            # Extra boards (another protocol) of the same benchmark: keep them apart by file stem.
-            boards[f"{board['benchmark']}:{path.stem}"] = board
-        else:
+        main = path.stem == board["benchmark"] and path.parent == root / "leaderboards"
+        if main and board["benchmark"] not in boards:
             boards[board["benchmark"]] = board
+        else:
+            # Extra boards (another protocol) of the same benchmark: kept apart by file stem, shown in
+            # their own section.
+            boards[f"{board['benchmark']}:{path.stem}"] = board
     sources = {}
     for r in refs:
         sources.setdefault(r.source_id, r)
@@ -104,7 +112,8 @@ def benchmark_rows(store: Store, benchmark: str) -> list[Row]:
                             tuple(p1["ci95"]) if p1.get("ci95") else None, False,
                             maj["value"] if maj else None, f"maj@{e['protocol']['k']}" if maj else "",
                             e["protocol"]["k"], e.get("mean_reasoning_tokens") or e["mean_completion_tokens"],
-                            False, "; ".join(bits)))
+                            False, "; ".join(bits),
+                            "partial" if e.get("partial") else ("off-protocol" if key != benchmark else "")))
     groups: dict[tuple[str, str, str], list[Reference]] = {}
     for r in store.references:
         if r.benchmark == benchmark:
@@ -141,13 +150,28 @@ def _esc(text: str) -> str:
 
 
 def _protocol_line(board: dict[str, Any]) -> str:
+    """The board's protocol; fields no run has fixed yet are named once as such, never as "unset"."""
     p = board["protocol"]
-    return (f"k = {p['k']}, temperature {_fmt(p['temperature'], 2) if p['temperature'] is not None else '—'}, "
-            f"top_p {p['top_p'] if p['top_p'] is not None else '—'}, up to {p['max_gen_toks'] or '—'} generated "
-            f"tokens, prompt preset `{p['prompt_preset'] or 'unset'}` (hash `{p['prompt_hash'] or 'unset'}`), "
-            f"task version {p['task_version'] or 'unset'}, grader {p['grader_version'] or 'unset'}, "
-            f"{p['n_questions'] or 'all'} questions (dataset fingerprint "
-            f"`{(p.get('dataset_fingerprint') or 'unset')[:16]}`)")
+    parts = [f"k = {p['k']}"]
+    if p["temperature"] is not None:
+        parts.append(f"temperature {_fmt(p['temperature'], 2)}")
+    if p["top_p"] is not None:
+        parts.append(f"top_p {p['top_p']}")
+    if p["max_gen_toks"]:
+        parts.append(f"up to {p['max_gen_toks']} generated tokens")
+    if p["prompt_preset"]:
+        parts.append(f"prompt preset `{p['prompt_preset']}`" + (f" (hash `{p['prompt_hash']}`)" if p["prompt_hash"] else ""))
+    if p["task_version"]:
+        parts.append(f"task version {p['task_version']}")
+    if p["grader_version"]:
+        parts.append(f"grader {p['grader_version']}")
+    parts.append(f"{p['n_questions'] or 'all'} questions"
+                 + (f" (dataset fingerprint `{p['dataset_fingerprint'][:16]}`)" if p.get("dataset_fingerprint") else ""))
+    pending = [name for name, key in (("prompt", "prompt_preset"), ("task version", "task_version"),
+                                      ("grader", "grader_version")) if not p[key]]
+    if pending:
+        parts.append(f"{', '.join(pending)} fixed by the first run added")
+    return ", ".join(parts)
 
 
 def _benchmark_section(store: Store, benchmark: str, rows: list[Row]) -> list[str]:
@@ -280,10 +304,28 @@ def _tokens_plot(per_bench: dict[str, list[Row]]) -> bytes:
     return render_png(draw, pts)
 
 
-def render(results_dir: str | Path) -> dict[str, bytes]:
+def _side_section(side: list[Row]) -> list[str]:
+    """Partial (--limit) runs and runs on other-protocol boards: listed with a badge, never ranked."""
+    if not side:
+        return []
+    lines = ["## Partial and off-protocol runs", "",
+             "Not ranked above: **partial** = fewer questions than the benchmark (`--allow-partial`), "
+             "**off-protocol** = a board with its own protocol (`--board`). Their numbers do not compare with the "
+             "tables above.", "",
+             "| Badge | Benchmark | Model | pass@1 % | 95% CI | k | Source |", "|---|---|---|---:|---|---:|---|"]
+    for r in side:
+        ci = "—" if r.ci is None else f"{r.ci[0]:.1f}–{r.ci[1]:.1f}"
+        lines.append(f"| **{r.badge}** | {BENCHMARKS[r.benchmark].title} | {_esc(r.model)} | {_fmt(r.pass1)} | {ci} | "
+                     f"{r.k or '—'} | {_esc(r.detail)} |")
+    return lines + [""]
+
+
+def render(results_dir: str | Path, extra_boards: list[str | Path] | None = None) -> dict[str, bytes]:
     """All generated files (path relative to ``results_dir`` -> bytes), computed from the JSON store."""
-    store = load_store(results_dir)
-    per_bench = {bm: benchmark_rows(store, bm) for bm in BENCHMARKS}
+    store = load_store(results_dir, extra_boards)
+    all_rows = {bm: benchmark_rows(store, bm) for bm in BENCHMARKS}
+    per_bench = {bm: [r for r in rows if not r.badge] for bm, rows in all_rows.items()}
+    side = [r for rows in all_rows.values() for r in rows if r.badge]
     md = ["# r1bench leaderboard", "",
           "<!-- Generated by `r1bench leaderboard build` from results/leaderboards/*.json and "
           "results/references/*.json. Do not edit by hand. -->", "",
@@ -298,20 +340,24 @@ def render(results_dir: str | Path) -> dict[str, bytes]:
     md += _suite_section(store, per_bench)
     for bm in BENCHMARKS:
         md += _benchmark_section(store, bm, per_bench[bm])
+    md += _side_section(side)
     md += _conflict_section(store)
     md += _sources_section(store)
     out = {"LEADERBOARD.md": ("\n".join(md).rstrip() + "\n").encode("utf-8")}
+    from r1bench.results.leaderboard_html import render_html
+
+    out["LEADERBOARD.html"] = render_html(store, per_bench, side)
     for bm in BENCHMARKS:
         out[f"plots/{bm}_scores.png"] = _score_plot(bm, per_bench[bm])
     out["plots/accuracy_vs_tokens.png"] = _tokens_plot(per_bench)
     return out
 
 
-def build(results_dir: str | Path) -> list[Path]:
-    """Write LEADERBOARD.md and the plots under ``results_dir``; return the paths that changed."""
+def build(results_dir: str | Path, extra_boards: list[str | Path] | None = None) -> list[Path]:
+    """Write LEADERBOARD.md/.html and the plots under ``results_dir``; return the paths that changed."""
     root = Path(results_dir)
     changed = []
-    for rel, data in render(root).items():
+    for rel, data in render(root, extra_boards).items():
         path = root / rel
         if not path.exists() or path.read_bytes() != data:
             atomic_write_bytes(path, data)

@@ -701,10 +701,8 @@ def _date(run: TaskRun) -> str | None:
 
 
 def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path.resolve())
+    """The samples path relative to the current folder (never an absolute, machine-specific path)."""
+    return os.path.relpath(path.resolve(), Path.cwd().resolve())
 
 
 def _sha256(path: Path) -> str:

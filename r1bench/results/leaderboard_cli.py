@@ -4,7 +4,7 @@ Examples::
 
     r1bench leaderboard add output/                  # every leaderboard task in an lm-eval output dir
     r1bench leaderboard add output/ --teacher deepseek-ai/DeepSeek-R1 --base-model Qwen/Qwen2.5-Math-1.5B \\
-        --data-hash sha256:... --recipe training/recipes/qwen2.5-math-1.5b/sft/config_bespoke.yaml
+        --data-hash sha256:... --recipe training/recipes/Qwen2.5-Math-1.5B/sft/config_stratos.yaml
     r1bench leaderboard build                        # results/LEADERBOARD.md + results/plots/*.png
     r1bench leaderboard build --check                # exit 1 if the committed output is stale (CI)
     r1bench leaderboard validate                     # every results/**/*.json against its JSON Schema
@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "table; ours vs references, 95% CI, differences inside the noise marked) and "
                            "the PNG plots from the JSON files. Deterministic: running it twice changes nothing.")
     build.add_argument("--results-dir", default=DEFAULT_RESULTS_DIR, help="results store (default: %(default)s)")
+    build.add_argument("--board", action="append", default=[],
+                       help="also render this board file kept elsewhere (repeatable; shown as off-protocol)")
     build.add_argument("--check", action="store_true",
                        help="write nothing; exit 1 if the generated files are missing or out of date")
 
@@ -186,7 +188,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
         for i in dups:
             print(f"{bpath}: already on the board as entry {i}, not added again")
     if args.build and not args.dry_run:
-        return _cmd_build(argparse.Namespace(results_dir=args.results_dir, check=False))
+        return _cmd_build(argparse.Namespace(results_dir=args.results_dir, check=False,
+                                             board=[args.board] if args.board else []))
     return 0
 
 
@@ -202,7 +205,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             return 1
         print("leaderboard output is up to date")
         return 0
-    changed = build(args.results_dir)
+    changed = build(args.results_dir, getattr(args, "board", None))
     for p in changed:
         print(f"wrote {p}")
     print(f"{len(changed)} file(s) changed" if changed else "nothing changed (already up to date)")

@@ -126,6 +126,9 @@ def _bar_plot(title: str, rows: list[dict[str, Any]]) -> bytes:
         fig, ax = plt.subplots(figsize=(6.0, 0.25 * max(len(rows), 3) + 1.0))
         y = range(len(rows))
         ax.barh(list(y), [r["pass@1"] for r in rows], color="tab:blue")
+        for i, r in enumerate(rows):  # a 0% bar has no width: its label says so
+            ax.annotate(f"{r['pass@1']:.1f}", (r["pass@1"], i), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize=7)
         ax.set_yticks(list(y))
         ax.set_yticklabels([f"{r['value']} (n={r['questions']})" for r in rows], fontsize=7)
         ax.invert_yaxis()
@@ -247,14 +250,22 @@ def _task_section(run: TaskRun, *, quotes: int, quote_chars: int, quote_gpqa: bo
         lines += ["_Outputs not quoted for GPQA (they may repeat question text); use --quote-gpqa locally._", ""]
     if may_quote:
         for d, r in truncated[:quotes]:
-            lines += [f"Truncated: doc {d.doc_id}, sample {r.get('sample_index', 0)}, {r['completion_tokens']} "
+            lines += [f"Truncated: doc {d.doc_id} (question `{d.doc.get('id', d.doc_id)}`), sample "
+                      f"{r.get('sample_index', 0)}, {r['completion_tokens']} "
                       f"tokens, finish reason {r.get('finish_reason')}; last characters:", ""]
             lines += _fence(r.get("raw_output") or "", quote_chars) + [""]
         for _, d, r, rep in looping[:quotes]:
-            lines += [f"Looping: doc {d.doc_id}, sample {r.get('sample_index', 0)}: a {rep.period}-character span "
+            lines += [f"Looping: doc {d.doc_id} (question `{d.doc.get('id', d.doc_id)}`), sample "
+                      f"{r.get('sample_index', 0)}: a {rep.period}-character span "
                       f"repeated {rep.repeats} times:", ""]
             lines += _fence(rep.span or "", quote_chars) + [""]
     return lines, plots
+
+
+def _prefix_line(line: str, plots: list[_Plot], prefix: str) -> str:
+    for p in plots:
+        line = line.replace(f"]({p.name})", f"]({prefix}{p.name})")
+    return line
 
 
 def render_report(path: str | Path, *, tasks: list[str] | None = None, quotes: int = 3, quote_chars: int = 400,
@@ -270,8 +281,14 @@ def render_report(path: str | Path, *, tasks: list[str] | None = None, quotes: i
              f"lm-eval {info['backend']['lm_eval_version']}. Source: `{path}`.", "",
              "Tasks: " + ", ".join(f"[{r.task}](#{r.task})" for r in runs) + ".", ""]
     files: dict[str, bytes] = {}
+    several = len({r.files.results_path for r in runs}) > 1
     for run in runs:
         sec, plots = _task_section(run, quotes=quotes, quote_chars=quote_chars, quote_gpqa=quote_gpqa)
+        if several:  # two runs of one task in one folder: keep their sections and plots apart
+            prefix = f"{run.files.timestamp}_"
+            sec = [_prefix_line(line, plots, prefix) for line in sec]
+            sec[0] = f"## {run.task} (run {run.files.timestamp})"
+            plots = [_Plot(prefix + p.name, p.data) for p in plots]
         lines += sec
         files.update({p.name: p.data for p in plots})
     files["report.md"] = ("\n".join(lines).rstrip() + "\n").encode("utf-8")

@@ -114,8 +114,8 @@ def build_eval_argv(args: argparse.Namespace, passthrough: list[str]) -> list[st
         argv += ["--device", "cuda" if torch.cuda.is_available() else "cpu"]
     if args.limit is not None:
         argv += ["--limit", str(args.limit)]
-    if args.samples is not None:
-        argv += ["--samples", str(args.samples)]
+    if args.k is not None:
+        argv += ["--k", str(args.k)]
     if args.max_gen_toks is not None:
         argv += ["--max-gen-toks", str(args.max_gen_toks)]
     if args.data_dir:
@@ -152,10 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", default="auto", help="auto (bfloat16 on GPU, float32 on CPU), float32, bfloat16")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:0 (hf backend)")
     p.add_argument("--limit", type=float, default=None, help="questions per task (for a quick check)")
-    p.add_argument("--samples", type=int, default=None, help="samples per question (k)")
-    p.add_argument("--max-gen-toks", type=int, default=None, help="generation limit in tokens")
-    p.add_argument("--data-dir", default=None, help="local benchmark data folder")
-    p.add_argument("--output-path", default=None, help="results folder (default MODEL/eval)")
+    p.add_argument("--k", type=int, default=None, help="samples per question")
+    p.add_argument("--max-gen-toks", "--max_gen_toks", dest="max_gen_toks", type=int, default=None,
+                   help="generation limit in tokens")
+    p.add_argument("--data-dir", "--data_dir", dest="data_dir", default=None, help="local benchmark data folder")
+    p.add_argument("--output-path", "--output_path", dest="output_path", default=None,
+                   help="results folder (default MODEL/eval)")
     p.add_argument("--dry-run", action="store_true", help="print the r1bench eval command and exit")
     return p
 
