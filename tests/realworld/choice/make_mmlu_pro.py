@@ -1,0 +1,102 @@
+"""Rebuild the MMLU-Pro rows of the choice corpus from the publishers' result files (provenance).
+
+Not run by the tests. Reads git mirrors of TIGER-AI-Lab/MMLU-Pro and okuvshynov/MMLU-Pro (paths
+given on the command line) at the commits listed in SOURCES, and writes one JSONL per source:
+    python tests/realworld/choice/make_mmlu_pro.py TIGER_MIRROR OKUV_MIRROR
+Sampling (seeded): up to ``N_HARD`` rows whose response the publisher's first regex
+("answer is (X)") does not match (the shapes that need a careful extractor), then random rows up to
+``N_TOTAL``. Responses longer than ``KEEP`` characters keep their last ``KEEP`` characters (the
+answer is at the end); a cut that drops an opening ``<think>`` re-adds it, so the reasoning split
+stays what it was.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+N_TOTAL, N_HARD, KEEP = 300, 150, 3000
+_FIRST = re.compile(r"answer is \(?([A-J])\)?")
+TIGER = "TIGER-AI-Lab/MMLU-Pro"
+OKUV = "okuvshynov/MMLU-Pro"
+_GPT_DS = "ff991b5b7f14a383fd41da3987447ab6c08bf138"
+_ZIPS = "f418b116db00b065c2aea046518d8fcf74d39872"
+_CATS = ["biology", "business", "chemistry", "computer science", "economics", "engineering", "health",
+         "history", "law", "math", "other", "philosophy", "physics", "psychology"]
+_Q3 = "eval_results/Qwen3-30B-A3B-UD-Q6_K_XL_think_bias_0/"
+
+# name -> (repo, [(commit, path)], response field, zipped)
+SOURCES: dict[str, tuple[str, list[tuple[str, str]], str, bool]] = {
+    "mmlu_pro_gpt4o": (TIGER, [(_GPT_DS, f"eval_results/gpt4o/{c}_result.json") for c in _CATS], "response", False),
+    "mmlu_pro_deepseek": (TIGER, [(_GPT_DS, f"eval_results/deepseek/{c}_result.json") for c in _CATS],
+                          "response", False),
+    "mmlu_pro_gemini15flash": (TIGER, [(_ZIPS, "eval_results/model_outputs_gemini-1.5-flash-002_5shots.zip")],
+                               "model_outputs", True),
+    "mmlu_pro_phi3mini": (TIGER, [(_ZIPS, "eval_results/model_outputs_Phi-3-mini-4k-instruct_5shots.zip")],
+                          "generated_text", True),
+    "mmlu_pro_mistral7b": (TIGER, [(_ZIPS, "eval_results/model_outputs_Mistral-7B-Instruct-v0.2_5shots.zip")],
+                           "generated_text", True),
+    "mmlu_pro_qwen3_30b": (OKUV, [
+        ("e65e1d0642944cb932469ebb3497811f97386f36", _Q3 + "psychology_result.json"),
+        ("807d7956820167b4234cf7ed2ccad37d8a642c35", _Q3 + "law_result.json"),
+        ("0e07b7a65f56cc67ec1d732b52f1e544ccbfa4b8", _Q3 + "math_result.json"),
+        ("40325b5059f070a9e19613b1f1b3dfd71d45741b", _Q3 + "computer science_result.json"),
+    ], "model_outputs", False),
+}
+
+
+def _load(mirror: str, commit: str, path: str, zipped: bool) -> list[dict]:
+    blob = subprocess.run(["git", "-C", mirror, "show", f"{commit}:{path}"], capture_output=True, check=True).stdout
+    if zipped:
+        with zipfile.ZipFile(io.BytesIO(blob)) as z:
+            blob = z.read(z.namelist()[0])
+    return json.loads(blob)
+
+
+def _trim(text: str) -> str:
+    if len(text) <= KEEP:
+        return text
+    cut = text[-KEEP:]
+    if "</think>" in cut and "<think>" not in cut and "<think>" in text:
+        cut = "<think>\n[...]" + cut
+    return "[...]" + cut if not cut.startswith("<think>") else cut
+
+
+def main(tiger: str, okuv: str) -> None:
+    out_dir = Path(__file__).parent
+    for name, (repo, files, field, zipped) in SOURCES.items():
+        mirror = tiger if repo == TIGER else okuv
+        rows = []
+        for commit, path in files:
+            for r in _load(mirror, commit, path, zipped):
+                text = r.get(field)
+                if isinstance(text, str) and text.strip() and 2 <= len(r["options"]) <= 10:
+                    rows.append((commit, path, r, text))
+        rng = random.Random(f"r1bench-{name}")
+        hard = [x for x in rows if not _FIRST.search(x[3])]
+        picked = rng.sample(hard, min(N_HARD, len(hard)))
+        seen = {id(x) for x in picked}
+        rest = [x for x in rows if id(x) not in seen]
+        picked += rng.sample(rest, N_TOTAL - len(picked))
+        with open(out_dir / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+            for commit, path, r, text in picked:
+                fh.write(json.dumps({
+                    "source": f"{repo}@{commit[:12]}:{path}",
+                    "question_id": r["question_id"],
+                    "category": r["category"],
+                    "options": r["options"],
+                    "gold": r["answer"],
+                    "label": r["pred"],
+                    "response": _trim(text),
+                }, ensure_ascii=False) + "\n")
+        print(f"{name}: {len(rows)} rows, {len(hard)} without 'answer is (X)', kept {len(picked)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
