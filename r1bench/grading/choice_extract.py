@@ -58,7 +58,7 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     L = f"[{letters}]"
     # A letter as a standalone token: "(C)", "C", "[C]", "C." / "C:" / "C)". Not followed by a
     # letter, digit, hyphen or apostrophe: "D-glucose" and "A's" are words.
-    tok = rf"(?:\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|(?P<l5>{L}))(?![A-Za-z0-9'\-])"
+    tok = rf"(?:\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|\(?(?P<l5>{L}))(?![A-Za-z0-9'\-])"
     opt = r"(?:(?:option|choice)\s*:?\s*)?"
     head = r"(?:^|\n)[ \t#>_$]*(?:the\s+|my\s+)?(?:final\s+|correct\s+|best\s+)?(?:answer|ans|option|choice)"
     flags = re.IGNORECASE
@@ -167,6 +167,9 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
             prev = [m for r, m in found if r == chosen_rule and m.end() <= chosen.start()]
             if prev and _hedged_between(text[prev[-1].end() : chosen.start()]):
                 return Extraction(None, None)
+            if (chosen_rule == "is_correct" and prev and _letter_of(prev[-1]) != _letter_of(chosen)
+                    and not _CORRECTION_RE.search(text[prev[-1].end() : chosen.start()])):
+                return Extraction(None, None)  # "Option G is correct ... Option I is correct": two answers
         return Extraction(_letter_of(chosen), chosen_rule)
     return _late_choice(text, letters)
 

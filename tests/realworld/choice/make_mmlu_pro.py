@@ -60,16 +60,57 @@ def _load(mirror: str, commit: str, path: str, zipped: bool) -> list[dict]:
 
 
 def _trim(text: str) -> str:
-    if len(text) <= KEEP:
-        return text
-    cut = text[-KEEP:]
-    if "</think>" in cut and "<think>" not in cut and "<think>" in text:
-        cut = "<think>\n[...]" + cut
-    return "[...]" + cut if not cut.startswith("<think>") else cut
+    """The end of a response, with its reasoning tags kept as they were (see the module note)."""
+    head, tail = "", text
+    if "<think>" in text:
+        close = text.rfind("</think>")
+        if close == -1:  # never closed: all of it is reasoning
+            return text if len(text) <= KEEP else "<think>\n[...]" + text[-KEEP:]
+        reasoning, tail = text[:close], text[close + len("</think>"):]
+        head = ("<think>\n[...]" + reasoning[-KEEP // 3:] if len(reasoning) > KEEP // 3 else reasoning) + "</think>"
+    return head + (tail if len(tail) <= KEEP else "[...]" + tail[-KEEP:])
+
+
+def publisher_chain(text: str) -> tuple[str | None, str]:
+    """The MMLU-Pro publishers' extractor (evaluate_from_api.py at the commit above), with the
+    level that answered: 'answer is (X)' (first match), then the last 'Answer: X', then the last
+    standalone capital A-J anywhere in the text."""
+    m = re.search(r"answer is \(?([A-J])\)?", text)
+    if m:
+        return m.group(1), "answer_is"
+    m = re.search(r".*[aA]nswer:\s*([A-J])", text)
+    if m:
+        return m.group(1), "answer_colon"
+    m = re.search(r"\b[A-J]\b(?!.*\b[A-J]\b)", text, re.DOTALL)
+    return (m.group(0), "last_letter") if m else (None, "none")
+
+
+def _adjudicate(row: dict, full_text: str, hand: dict) -> None:
+    """Add ``corrected_label`` + ``correction`` where the publisher's label is not what the response
+    commits to: from the publisher's own later extractor, from r1bench's truncation policy, or from
+    the hand-checked list in corrections.json. Never changes ``label``."""
+    key = f"{row['source_name']}:{row['question_id']}"
+    if key in hand:
+        row["corrected_label"], row["correction"] = hand[key]["corrected_label"], hand[key]["reason"]
+        return
+    if "<think>" in full_text and "</think>" not in full_text and row["label"] is not None:
+        row["corrected_label"] = None
+        row["correction"] = ("policy: the reasoning never closed (cut at the token limit); the publisher read a "
+                             "letter inside the unfinished reasoning, r1bench counts no answer")
+        return
+    if row["label"] is None:
+        letter, level = publisher_chain(full_text.replace("**", ""))
+        if level in ("answer_is", "answer_colon"):
+            row["corrected_label"] = letter
+            row["correction"] = (f"publisher label None: this run's extractor took only 'answer is (X)' on the raw "
+                                 f"text; the publisher's own later extractor (which first removes '**', then tries "
+                                 f"'Answer: X') gives {letter}")
 
 
 def main(tiger: str, okuv: str) -> None:
     out_dir = Path(__file__).parent
+    hand_file = out_dir / "corrections.json"
+    hand = json.loads(hand_file.read_text(encoding="utf-8")) if hand_file.exists() else {}
     for name, (repo, files, field, zipped) in SOURCES.items():
         mirror = tiger if repo == TIGER else okuv
         rows = []
@@ -86,15 +127,19 @@ def main(tiger: str, okuv: str) -> None:
         picked += rng.sample(rest, N_TOTAL - len(picked))
         with open(out_dir / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for commit, path, r, text in picked:
-                fh.write(json.dumps({
+                row = {
+                    "source_name": name,
                     "source": f"{repo}@{commit[:12]}:{path}",
                     "question_id": r["question_id"],
                     "category": r["category"],
                     "options": r["options"],
                     "gold": r["answer"],
                     "label": r["pred"],
+                    "label_level": publisher_chain(text)[1] if publisher_chain(text)[0] == r["pred"] else "other",
                     "response": _trim(text),
-                }, ensure_ascii=False) + "\n")
+                }
+                _adjudicate(row, text, hand)
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"{name}: {len(rows)} rows, {len(hard)} without 'answer is (X)', kept {len(picked)}")
 
 
