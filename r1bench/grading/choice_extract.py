@@ -111,6 +111,9 @@ def _letter_of(m: re.Match[str]) -> str:
 
 def _acceptable(m: re.Match[str], rule: str, text: str) -> bool:
     """Reject bare letters that are words: lowercase "a"/"c" in prose, the article "A", "I"."""
+    paren = m.groupdict().get("l3") or m.groupdict().get("l4")
+    if paren:  # "(b)" is option B after "Answer:", but a sub-part label "(a) 23.3 Btu" elsewhere
+        return paren.isupper() or rule in ("answer_line", "answer_heading", "answer_is", "boxed_letter")
     bare = m.groupdict().get("l5")
     if not bare:
         return True
@@ -160,6 +163,8 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
                 chosen_rule, chosen = r, m
         if _ALT_AFTER_RE.match(text, chosen.end()):
             return Extraction(None, None)  # "Answer: A or B", "B/C", "A and C", "A (or possibly C)"
+        if _DISOWN_AFTER_RE.search(text[chosen.end() : chosen.end() + 200]):
+            return Extraction(None, None)  # "the closest option is (B), but this is not the correct answer"
         if _HEDGE_BEFORE_RE.search(text[max(0, chosen.start() - 60) : chosen.start()]):
             return Extraction(None, None)  # "the answer is either B or D"
         letters_seen = [_letter_of(m) for r, m in found if r == chosen_rule]
@@ -183,7 +188,7 @@ def _late_choice(text: str, letters: str) -> Extraction:
         if re.match(rf"^\(?(?:option\s+)?([{letters}])\s*[.):]\s", ln, re.IGNORECASE)
     ]
     # The whole response is one letter token: "C", "(C)", "C.", "C) Paris".
-    bare = stripped[:200].replace("$", "").strip()
+    bare = stripped.replace("$", "").strip() if len(stripped) <= 200 else ""
     m = re.fullmatch(rf"\(?\s*([{letters}])\s*\)?\s*(?:[.):]\s*[^\n]*)?", bare)
     if m and (len(bare) <= 4 or re.match(rf"\(?([{letters}])[.)]", bare)):
         return Extraction(m.group(1).upper(), "bare_letter")
@@ -195,7 +200,7 @@ def _late_choice(text: str, letters: str) -> Extraction:
         return Extraction(m.group(1).upper(), "option_echo")
     # The last line is just a letter ("...\n\nB"), or starts with a letter option ("B. 42",
     # "Option A. 12").
-    if lines:
+    if lines and len(lines[-1]) <= 400:  # a long last line is prose (or "I. ... II. ..." statements)
         last = lines[-1].replace("$", "").strip()
         m = re.fullmatch(rf"\(?([{letters}])\)?\.?", last)
         if m:
@@ -227,6 +232,13 @@ _ALT_AFTER_RE = re.compile(
 )
 # Just before the letter: "either" ("the answer is either B or D" is caught after the letter too).
 _HEDGE_BEFORE_RE = re.compile(r"\b(?:either|between)\b[^.\n]{0,30}\bor\s+(?:option\s+|choice\s+)?\(?$", re.IGNORECASE)
+# Right after the letter: the response takes it back ("..., but it is not the correct answer").
+_DISOWN_AFTER_RE = re.compile(
+    r"^[\s\S]{0,160}?\b(?:(?:but|however,?)\s+(?:this|it)\s+is\s+not\s+(?:the\s+)?(?:correct|right|exact)"
+    r"|which\s+is\s+not\s+even\s+close|there\s+is\s+no\s+correct\s+(?:answer|option)"
+    r"|none\s+of\s+the\s+(?:above|options|given\s+options)\s+(?:is|are)\b|answer\s*:\s*none\b|cannot\s+be\s+determined)",
+    re.IGNORECASE,
+)
 _CORRECTION_RE = re.compile(
     r"\b(?:wait|actually|no\b|instead|however|but|re-?check|reconsider|mistake|correction|on\s+reflection)",
     re.IGNORECASE,
@@ -312,6 +324,7 @@ def match_option(
     that names exactly one option decides.
     """
     opts = [_norm_option_text(str(o)) for o in options]
+    math_tries = 2  # candidates compared by value (each against the math-like options): bounds the time
     for rule, cand in option_candidates(answer_text):
         c = _norm_option_text(cand)
         if not c or len(c) > 300:
@@ -321,7 +334,8 @@ def match_option(
         if not hits:
             stripped = re.sub(r"^\(?[a-j][.):]\s+", "", c)
             hits = {i for i, o in enumerate(opts) if o and o == stripped}
-        if not hits and equal is not None and _MATHY_RE.search(c) and len(c) <= 120:
+        if not hits and equal is not None and math_tries > 0 and _MATHY_RE.search(c) and len(c) <= 120:
+            math_tries -= 1
             hits = {i for i, o in enumerate(options) if _MATHY_RE.search(opts[i]) and len(opts[i]) <= 120
                     and _safe_equal(equal, cand, str(o))}
         if len(hits) == 1:

@@ -98,9 +98,18 @@ def _adjudicate(row: dict, full_text: str, hand: dict) -> None:
         row["correction"] = ("policy: the reasoning never closed (cut at the token limit); the publisher read a "
                              "letter inside the unfinished reasoning, r1bench counts no answer")
         return
+    close = full_text.rfind("</think>")
+    if close != -1 and row["label"] is not None:
+        letter, level = publisher_chain(full_text[close:])
+        if level in ("answer_is", "answer_colon") and letter != row["label"]:
+            row["corrected_label"] = letter
+            row["correction"] = ("the publisher's regex takes the first 'answer is (X)', here inside the reasoning; "
+                                 f"the same regex on the final answer after </think> gives {letter}")
+        return
     if row["label"] is None:
         letter, level = publisher_chain(full_text.replace("**", ""))
-        if level in ("answer_is", "answer_colon"):
+        strict = re.search(rf"(?:answer is \(?|[aA]nswer:\s*){letter}(?![A-Za-z])", full_text.replace("**", ""))
+        if level in ("answer_is", "answer_colon") and strict:
             row["corrected_label"] = letter
             row["correction"] = (f"publisher label None: this run's extractor took only 'answer is (X)' on the raw "
                                  f"text; the publisher's own later extractor (which first removes '**', then tries "
