@@ -3,7 +3,8 @@ one shown option), compared with the gold letter. Never raises on model text."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from r1bench.grading.choice_extract import extract_choice, match_option
 from r1bench.grading.verdict import Verdict
@@ -12,7 +13,7 @@ from r1bench.reasoning import ReasoningSplit, split_reasoning
 __all__ = ["grade_choice_response", "grade_choice_split"]
 
 _GRADER = "r1bench-choice"
-_OPTION_TIMEOUT = 2.0  # seconds per math comparison of an answer's value with one option
+_OPTION_BUDGET = 2.0  # seconds, all value comparisons of one answer with the options together
 
 
 def grade_choice_response(
@@ -52,6 +53,19 @@ def _check_args(gold_letter: str, options: Sequence[str] | None, num_choices: in
     return gold, n
 
 
+def _bounded_math_equal(budget: float) -> Callable[[str, str], bool]:
+    """:func:`math_equal` that shares one time budget across all its calls (then answers False)."""
+    from r1bench.grading.math import math_equal
+
+    deadline = time.monotonic() + budget
+
+    def equal(a: str, b: str) -> bool:
+        left = deadline - time.monotonic()
+        return left > 0.05 and math_equal(a, b, timeout=min(left, 0.5))
+
+    return equal
+
+
 def grade_choice_split(
     split: ReasoningSplit,
     gold_letter: str,
@@ -67,11 +81,7 @@ def grade_choice_split(
         ext = extract_choice(split.answer, num_choices=n)
         how = "letter"
         if ext.answer is None and options:
-            from r1bench.grading.math import math_equal
-
-            ext = match_option(
-                split.answer, list(options), equal=lambda a, b: math_equal(a, b, timeout=_OPTION_TIMEOUT)
-            )
+            ext = match_option(split.answer, list(options), equal=_bounded_math_equal(_OPTION_BUDGET))
             how = "option content"
     except Exception as exc:  # noqa: BLE001 - model text must never raise out of a grader
         return Verdict(False, None, None, f"could not read an option ({type(exc).__name__}): no answer", _GRADER)

@@ -308,6 +308,7 @@ def _norm_option_text(s: str) -> str:
 
 
 _MATHY_RE = re.compile(r"[\d\\^_=]")
+_MAX_VALUE_LEN = 60
 
 
 def match_option(
@@ -318,31 +319,72 @@ def match_option(
 ) -> Extraction:
     """The letter of the one option the answer names by its content, or None (none, or several).
 
-    Texts are compared after normalisation (case, markup, spacing, end punctuation); options that
-    look like math are also compared with ``equal`` (e.g. :func:`r1bench.grading.math_equal`, which
-    is bounded in time). Each candidate span (:func:`option_candidates`) is tried in turn; the first
-    that names exactly one option decides.
+    Three passes over the candidate spans (:func:`option_candidates`), the first that names exactly
+    one option deciding: the texts after normalisation (case, markup, spacing, end punctuation); plain
+    numbers with the same unit ("80" and "80 g"); then, for an explicitly stated short answer (a box,
+    "the answer is ...") with LaTeX in it or in the options, ``equal`` (e.g. a time-bounded
+    :func:`r1bench.grading.math_equal`). Several options named at once: None.
     """
     opts = [_norm_option_text(str(o)) for o in options]
-    math_tries = 2  # candidates compared by value (each against the math-like options): bounds the time
-    for rule, cand in option_candidates(answer_text):
-        c = _norm_option_text(cand)
-        if not c or len(c) > 300:
-            continue
-        # "(B) 25%" / "B. 25%": a letter-prefixed option echo maps through its text too.
+    cands = [(rule, cand, _norm_option_text(cand)) for rule, cand in option_candidates(answer_text)]
+    cands = [(r, cand, c) for r, cand, c in cands if c and len(c) <= 300]
+    for r, _cand, c in cands:
         hits = {i for i, o in enumerate(opts) if o and o == c}
-        if not hits:
+        if not hits:  # "(B) 25%" / "B. 25%": an option echoed with its letter
             stripped = re.sub(r"^\(?[a-j][.):]\s+", "", c)
             hits = {i for i, o in enumerate(opts) if o and o == stripped}
-        if not hits and equal is not None and math_tries > 0 and _MATHY_RE.search(c) and len(c) <= 120:
-            math_tries -= 1
-            hits = {i for i, o in enumerate(options) if _MATHY_RE.search(opts[i]) and len(opts[i]) <= 120
-                    and _safe_equal(equal, cand, str(o))}
-        if len(hits) == 1:
-            return Extraction(_LETTERS[hits.pop()], rule)
-        if len(hits) > 1:
-            return Extraction(None, None)  # names several options at once: ambiguous
+        if hits:
+            return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
+    nums = [_plain_number(o) for o in opts]
+    for r, _cand, c in cands:
+        if r not in ("boxed_content", "answer_content"):
+            continue
+        value = _plain_number(c)
+        if value is None:
+            continue
+        hits = {i for i, n in enumerate(nums) if n is not None and _same_quantity(value, n)}
+        if hits:
+            return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
+    if equal is None:
+        return Extraction(None, None)
+    for r, cand, c in cands:
+        if r not in ("boxed_content", "answer_content") or len(c) > _MAX_VALUE_LEN or not _MATHY_RE.search(c):
+            continue
+        latex = [i for i, o in enumerate(opts) if _MATHY_RE.search(o) and len(o) <= _MAX_VALUE_LEN
+                 and (_LATEX_RE.search(str(options[i])) or _LATEX_RE.search(cand))]
+        hits = {i for i in latex if _safe_equal(equal, cand, str(options[i]))}
+        if hits:
+            return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
+        break  # one value comparison round per answer: each may cost a symbolic check
     return Extraction(None, None)
+
+
+_LATEX_RE = re.compile(r"\\[a-zA-Z]+|\^|_\{|\{")
+_PLAIN_NUMBER_RE = re.compile(r"([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:\s*[x×]\s*10\^\s*\(?[-+]?\d+\)?|e[-+]?\d+)?)"
+                              r"\s*([a-z%°/²³μ][a-z%°/²³μ.\s^\-0-9]{0,20})?")
+
+
+def _plain_number(text: str) -> tuple[float, str] | None:
+    """("80 g" -> (80.0, "g")): a plain number with an optional unit, else None. Hand-written: the
+    math grader would treat the unit as a symbol and spend a symbolic check on "67 rolls" vs "17 rolls"."""
+    t = text.replace("$", "").replace("\\%", "%").replace("\\,", "").strip()
+    if t[:1] + t[-1:] in ("()", "[]"):  # "The answer is (12)."
+        t = t[1:-1].strip()
+    m = _PLAIN_NUMBER_RE.fullmatch(t)
+    if not m or not re.search(r"\d", m.group(1)):
+        return None
+    num = re.sub(r"\s*[x×]\s*10\^\s*\(?([-+]?\d+)\)?", r"e\1", m.group(1).replace(",", ""))
+    try:
+        return float(num), re.sub(r"\s+", " ", (m.group(2) or "").strip(" ."))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _same_quantity(a: tuple[float, str], b: tuple[float, str]) -> bool:
+    (x, ux), (y, uy) = a, b
+    if ux and uy and ux != uy:
+        return False
+    return x == y or abs(x - y) <= 1e-9 * max(abs(x), abs(y))
 
 
 def _safe_equal(equal: Callable[[str, str], bool], a: str, b: str) -> bool:
