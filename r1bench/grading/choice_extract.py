@@ -117,6 +117,8 @@ def _acceptable(m: re.Match[str], rule: str, text: str) -> bool:
     bare = m.groupdict().get("l5")
     if not bare:
         return True
+    if re.search(r"(?:option|choice)\s*:?\s*\(?$", text[max(m.start(), m.start("l5") - 12) : m.start("l5")], re.I):
+        return True  # "Option I is correct": after "option" a capital is a letter, not the pronoun
     after = text[m.end() : m.end() + 2]
     if bare.islower():
         # "Answer: b." counts, "Answer: a detailed look" does not.
@@ -326,6 +328,7 @@ def match_option(
     :func:`r1bench.grading.math_equal`). Several options named at once: None.
     """
     opts = [_norm_option_text(str(o)) for o in options]
+    nums = [_plain_number(o) for o in opts]
     cands = [(rule, cand, _norm_option_text(cand)) for rule, cand in option_candidates(answer_text)]
     cands = [(r, cand, c) for r, cand, c in cands if c and len(c) <= 300]
     for r, _cand, c in cands:
@@ -334,8 +337,10 @@ def match_option(
             stripped = re.sub(r"^\(?[a-j][.):]\s+", "", c)
             hits = {i for i, o in enumerate(opts) if o and o == stripped}
         if hits:
+            value = _plain_number(c)
+            if value is not None:  # "4" names "4" but also "4.0": the same value twice is ambiguous
+                hits |= {i for i, n in enumerate(nums) if n is not None and _same_quantity(value, n)}
             return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
-    nums = [_plain_number(o) for o in opts]
     for r, _cand, c in cands:
         if r not in ("boxed_content", "answer_content"):
             continue
