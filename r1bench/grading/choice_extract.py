@@ -37,6 +37,7 @@ _FULLWIDTH = str.maketrans(
 # Markup that wraps a letter without changing it: bold/underline markers, \text{...} and friends.
 _EMPH_RE = re.compile(r"\*\*|__")
 _TEXTCMD_RE = re.compile(r"\\(?:text(?:bf|rm|it|sf|tt)?|mathrm|mathbf|mathit|textsc|emph)\s*\{([^{}\n]{0,200})\}")
+_MATH_DELIM_RE = re.compile(r"\\[()\[\]]")
 _MATH_LETTER_RE = re.compile(r"\$\s*(\(?[A-J]\)?)\s*\$|\\\(\s*(\(?[A-J]\)?)\s*\\\)")
 
 
@@ -46,7 +47,8 @@ def _normalise(text: str) -> str:
     text = _EMPH_RE.sub("", text)
     for _ in range(2):  # \textbf{\text{B}}: two levels are enough in practice
         text = _TEXTCMD_RE.sub(r"\1", text)
-    return _MATH_LETTER_RE.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _MATH_LETTER_RE.sub(lambda m: m.group(1) or m.group(2), text)
+    return _MATH_DELIM_RE.sub(" ", text)  # "the answer is \\( H. 55.92 \\)": delimiters are not content
 
 
 # ---------------------------------------------------------------- letter rules
@@ -70,7 +72,7 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
             rf"\\boxed\s*\{{\s*(?:\\(?:text|textbf|mathrm|mathbf)\{{\s*)?(?:option\s+)?\(?\s*(?P<l6>{L})\s*\)?"
             rf"(?:\s*\}}|[.:)]?\s+[^{{}}\n]{{0,120}}\}})", 0)),
         ("answer_is", re.compile(
-            rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)\s+(?:is|would\s+be|should\s+be|must\s+be)"
+            rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)s?\s+(?:is|are|would\s+be|should\s+be|must\s+be)"
             rf"\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
         ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*{opt}{tok}", flags)),
         ("answer_is", re.compile(rf"\b(?:which|that|this)\s+is\s+(?:option|choice)\s+{tok}", flags)),
@@ -113,7 +115,10 @@ def _acceptable(m: re.Match[str], rule: str, text: str) -> bool:
     """Reject bare letters that are words: lowercase "a"/"c" in prose, the article "A", "I"."""
     paren = m.groupdict().get("l3") or m.groupdict().get("l4")
     if paren:  # "(b)" is option B after "Answer:", but a sub-part label "(a) 23.3 Btu" elsewhere
-        return paren.isupper() or rule in ("answer_line", "answer_heading", "answer_is", "boxed_letter")
+        if paren.isupper() or rule in ("answer_line", "answer_heading", "boxed_letter"):
+            return True
+        # "The answer is (b)." counts; "The answers are:\n(a) 30.14\n(b) 10.00" lists sub-parts.
+        return rule == "answer_is" and not re.search(r"answers\s+are", m.group(0), re.IGNORECASE)
     bare = m.groupdict().get("l5")
     if not bare:
         return True
@@ -238,7 +243,8 @@ _HEDGE_BEFORE_RE = re.compile(r"\b(?:either|between)\b[^.\n]{0,30}\bor\s+(?:opti
 _DISOWN_AFTER_RE = re.compile(
     r"^[\s\S]{0,160}?\b(?:(?:but|however,?)\s+(?:this|it)\s+is\s+not\s+(?:the\s+)?(?:correct|right|exact)"
     r"|which\s+is\s+not\s+even\s+close|there\s+is\s+no\s+correct\s+(?:answer|option)"
-    r"|none\s+of\s+the\s+(?:above|options|given\s+options)\s+(?:is|are)\b|answer\s*:\s*none\b|cannot\s+be\s+determined)",
+    r"|none\s+of\s+the\s+(?:above|options|given\s+options)\s+(?:is|are)\b|answer\s*:\s*none\b|cannot\s+be\s+determined"
+    r"|do(?:es)?\s+not\s+match\s+any\s+of\s+the\s+(?:provided|given)\s+options)",
     re.IGNORECASE,
 )
 _CORRECTION_RE = re.compile(
@@ -353,7 +359,8 @@ def match_option(
     if equal is None:
         return Extraction(None, None)
     for r, cand, c in cands:
-        if r not in ("boxed_content", "answer_content") or len(c) > _MAX_VALUE_LEN or not _MATHY_RE.search(c):
+        if (r not in ("boxed_content", "answer_content") or len(c) > _MAX_VALUE_LEN or not _MATHY_RE.search(c)
+                or _plain_number(c) is not None):  # a plain number was decided by the pass above
             continue
         latex = [i for i, o in enumerate(opts) if _MATHY_RE.search(o) and len(o) <= _MAX_VALUE_LEN
                  and (_LATEX_RE.search(str(options[i])) or _LATEX_RE.search(cand))]
@@ -380,7 +387,7 @@ def _plain_number(text: str) -> tuple[float, str] | None:
         return None
     num = re.sub(r"\s*[x×]\s*10\^\s*\(?([-+]?\d+)\)?", r"e\1", m.group(1).replace(",", ""))
     try:
-        return float(num), re.sub(r"\s+", " ", (m.group(2) or "").strip(" ."))
+        return float(num), re.sub(r"\s+", "", (m.group(2) or "").strip(" ."))
     except (ValueError, OverflowError):
         return None
 
