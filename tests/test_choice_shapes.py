@@ -76,6 +76,10 @@ CONTENT_SHAPES: list[tuple] = [
     ("The selective reducing agent here is **sodium borohydride**.", "B", "B", _OPTS_REAGENT),
     ("Hence the correct reagent is **Sodium Borohydride**, which leaves the ester alone.", "B", "B", _OPTS_REAGENT),
     ("The answer is ozone.", "D", "D", _OPTS_REAGENT),
+    ("Weighing the reagents once more.\n\n**Sodium borohydride**", "B", "B", _OPTS_REAGENT),
+    # An option named only while ruling it out is no answer.
+    ("**Ozone** would cleave the ring, so it is ruled out.\n\nThe milder hydride is the one to use.", "D", N,
+     _OPTS_REAGENT),
     ("Therefore the probability is \\boxed{\\dfrac{2}{3}}.", "C", "C", _OPTS_FRAC),
     ("The answer is \\(\\frac{1}{4}\\).", "A", N, _OPTS_FRAC),  # no option has 1/4
     ("\\boxed{2.4 \\times 10^3 \\, \\text{K}}", "B", "B", _OPTS_TEMP),

@@ -293,11 +293,12 @@ def option_candidates(answer_text: str) -> list[tuple[str, str]]:
                 out.append(("answer_content", bold[-1]))
             cut = _SENTENCE_END_RE.search(_EMPH_RE.sub("", span))
             out.append(("answer_content", _EMPH_RE.sub("", span)[: cut.start()] if cut else _EMPH_RE.sub("", span)))
-    bold = _BOLD_RE.findall(tail[-1500:])
-    if bold:
-        out.append(("bold_content", bold[-1]))
+    # The last line only: a bold option name earlier is as often one the response rules out.
     lines = [ln for ln in tail.strip().splitlines() if ln.strip()]
-    if lines:
+    if lines and len(lines[-1]) <= 300:
+        bold = _BOLD_RE.findall(lines[-1])
+        if bold:
+            out.append(("bold_content", bold[-1]))
         out.append(("last_line_content", lines[-1]))
     return out
 
