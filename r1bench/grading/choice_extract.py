@@ -381,6 +381,7 @@ def _plain_number(text: str) -> tuple[float, str] | None:
     """("80 g" -> (80.0, "g")): a plain number with an optional unit, else None. Hand-written: the
     math grader would treat the unit as a symbol and spend a symbolic check on "67 rolls" vs "17 rolls"."""
     t = text.replace("$", "").replace("\\%", "%").replace("\\,", "").strip()
+    t = re.sub(r"^(?:approximately|about|around|roughly|≈|~|\\approx)\s*", "", t, flags=re.IGNORECASE)
     if t[:1] + t[-1:] in ("()", "[]"):  # "The answer is (12)."
         t = t[1:-1].strip()
     m = _PLAIN_NUMBER_RE.fullmatch(t)
