@@ -65,15 +65,16 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     head = r"(?:^|\n)[ \t#>_$]*(?:the\s+|my\s+)?(?:final\s+|correct\s+|best\s+)?(?:answer|ans|option|choice)"
     flags = re.IGNORECASE
     return (
-        ("answer_line", re.compile(rf"{head}\s*[:：]\s*{opt}\$?\s*{tok}", flags)),
+        ("answer_line", re.compile(rf"{head}\s*(?:[:：]|[\-–—](?=\s))\s*{opt}\$?\s*{tok}", flags)),
         ("answer_heading", re.compile(
             rf"(?:^|\n)[ \t]*#*[ \t]*(?:final\s+)?answer[ \t]*:?[ \t]*\n\s*{opt}\$?\s*{tok}", flags)),
         ("boxed_letter", re.compile(
             rf"\\boxed\s*\{{\s*(?:\\(?:text|textbf|mathrm|mathbf)\{{\s*)?(?:option\s+)?\(?\s*(?P<l6>{L})\s*\)?"
             rf"(?:\s*\}}|[.:)]?\s+[^{{}}\n]{{0,120}}\}})", 0)),
         ("answer_is", re.compile(
-            rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)s?\s+(?:is|are|would\s+be|should\s+be|must\s+be)"
-            rf"\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
+            rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)s?(?:\s+(?:here|then|therefore|thus))?"
+            rf"\s+(?:is|are|would\s+be|should\s+be|must\s+be)(?:\s+(?:therefore|thus|hence|clearly|definitely|indeed"
+            rf"|most\s+likely|likely|probably))?,?\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
         ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*{opt}{tok}", flags)),
         ("answer_is", re.compile(rf"\b(?:which|that|this)\s+is\s+(?:option|choice)\s+{tok}", flags)),
         # "the correct sequence of steps is option D", "the right reagent would be (B)".
@@ -81,9 +82,9 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
             rf"\b(?:correct|right|best)\s+(?:[a-z\-]+\s+){{1,5}}(?:is|would\s+be)\s*:?\s*(?:option|choice)\s+{tok}",
             flags)),
         ("answer_zh", re.compile(
-            rf"(?:最终答案|正确答案|正确选项|答案)\s*(?:应该?是|应为|是|为|选)?\s*[:]?\s*(?:选项)?\s*{tok}", 0)),
+            rf"(?:最终答案|正确的?答案|正确的?选项|答案)\s*(?:应该?是|应为|是|为|选)?\s*[:]?\s*(?:选项)?\s*{tok}", 0)),
         # "故选 C", "选 D" (but not "选项A是错误的": an option named in the reasoning).
-        ("answer_zh", re.compile(rf"(?:(?:故|所以|因此|应该?|我)选(?:择)?\s*(?:选项|项)?|选(?:择)?)\s*{tok}", 0)),
+        ("answer_zh", re.compile(rf"(?:(?:故|所以|因此|应该?|我)选(?:择)?\s*:?\s*(?:选项|项)?|选(?:择)?)\s*{tok}", 0)),
         ("is_correct", re.compile(
             rf"{opt}{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:(?:correct|right|best)(?:\s+(?:answer|option|choice))?"
             rf"|answer\b|most\s+(?:appropriate|likely|plausible|suitable|consistent|accurate))", flags)),
