@@ -198,6 +198,13 @@ HOSTILE: list[tuple[str, str]] = [
     ("nul-and-controls", "\x00\x01\x02Answer:\x00" * (_N // 12)),
     ("long-number-box", "\\boxed{" + "9" * 5000 + "}"),
     ("deep-box", "\\boxed{" + "{" * 5000 + "1" + "}" * 5000 + "}"),
+    # Long blank runs inside the scanned tail after a phrase that expects a letter: two adjacent
+    # optional-whitespace steps would backtrack quadratically over them.
+    ("heading-then-spaces", "x" * _N + "Answer\n" + " " * 19_000 + "x"),
+    ("heading-then-newlines", "x" * _N + "Answer\n" + "\n" * 19_000 + "x"),
+    ("colon-then-tabs", "x" * _N + "Answer:" + "\t" * 19_000 + "x"),
+    ("answer-is-then-nbsp", "x" * _N + "the answer is" + "\u00a0" * 19_000 + "x"),
+    ("zh-then-spaces", "x" * _N + "答案" + " " * 19_000 + "x"),
 ]
 _BOUND_S = 10.0  # generous: a stuck regex takes minutes here, a linear one milliseconds
 

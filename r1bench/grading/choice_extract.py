@@ -41,14 +41,27 @@ _MATH_DELIM_RE = re.compile(r"\\[()\[\]]")
 _MATH_LETTER_RE = re.compile(r"\$\s*(\(?[A-J]\)?)\s*\$|\\\(\s*(\(?[A-J]\)?)\s*\\\)")
 
 
+_HSPACE_RE = re.compile(r"[^\S\n]+")
+_BLANKS_RE = re.compile(r" ?\n(?: ?\n)+ ?")
+_EOL_SPACE_RE = re.compile(r" ?\n ?")
+
+
+def _squash_ws(text: str) -> str:
+    """Runs of spaces to one space, runs of blank lines to one blank line. Keeps every pattern
+    linear: ``\\s*`` next to another ``\\s*`` would otherwise backtrack over a long blank run."""
+    text = _HSPACE_RE.sub(" ", text)
+    text = _BLANKS_RE.sub("\n\n", text)
+    return _EOL_SPACE_RE.sub("\n", text)
+
+
 def _normalise(text: str) -> str:
     """Answer text with emphasis and letter-wrapping markup removed (letters and words unchanged)."""
-    text = text.translate(_FULLWIDTH)
+    text = _squash_ws(text.translate(_FULLWIDTH))
     text = _EMPH_RE.sub("", text)
     for _ in range(2):  # \textbf{\text{B}}: two levels are enough in practice
         text = _TEXTCMD_RE.sub(r"\1", text)
     text = _MATH_LETTER_RE.sub(lambda m: m.group(1) or m.group(2), text)
-    return _MATH_DELIM_RE.sub(" ", text)  # "the answer is \\( H. 55.92 \\)": delimiters are not content
+    return _squash_ws(_MATH_DELIM_RE.sub(" ", text))  # "the answer is \\( H. 55.92 \\)": delimiters are not content
 
 
 # ---------------------------------------------------------------- letter rules
@@ -279,7 +292,7 @@ def option_candidates(answer_text: str) -> list[tuple[str, str]]:
     """(rule, text) spans that may name an option by content, most explicit last-stated first."""
     from r1bench.extract import find_boxed
 
-    tail = answer_text[-MAX_CHOICE_SCAN:]
+    tail = _squash_ws(answer_text[-MAX_CHOICE_SCAN:])
     out: list[tuple[str, str]] = []
     boxes = [b for b in find_boxed(tail) if b[2]]
     if boxes:
