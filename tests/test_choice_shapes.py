@@ -56,6 +56,16 @@ LETTER_SHAPES: list[tuple] = [
     ("所以答案为（Ａ）。", "A", "A"),
     ("选项A是错误的，因为它忽略了相变。选项B也不对。\n\n答案：C", "C", "C"),
     ("Working through each option, only the last one survives.\n\nD", "D", "D"),
+    ("The correct choice is therefore **(A)**.", "A", "A"),
+    ("The right option here is D, since the ring survives.", "D", "D"),
+    ("So the answer is most likely C.", "C", "C"),
+    ("**Final Answer:** (D) 42.7 kJ/mol", "D", "D"),
+    ("Answer – B", "B", "B"),
+    ("Option **C** is correct: the ester is untouched.", "C", "C"),
+    ("**D) 42.7 kJ/mol**", "D", "D"),
+    ("故选：C", "C", "C"),
+    ("因此正确的选项是B。", "B", "B"),
+    ("The final answer is $\\boxed{\\text{B}}$.", "B", "B"),
     ("After checking the units again:\n\n**B**", "B", "B"),
     # Hedges and non-answers stay uncommitted.
     ("The answer is A or C, depending on the solvent.", "A", N),
@@ -76,6 +86,10 @@ CONTENT_SHAPES: list[tuple] = [
     ("The selective reducing agent here is **sodium borohydride**.", "B", "B", _OPTS_REAGENT),
     ("Hence the correct reagent is **Sodium Borohydride**, which leaves the ester alone.", "B", "B", _OPTS_REAGENT),
     ("The answer is ozone.", "D", "D", _OPTS_REAGENT),
+    ("Weighing the reagents once more.\n\n**Sodium borohydride**", "B", "B", _OPTS_REAGENT),
+    # An option named only while ruling it out is no answer.
+    ("**Ozone** would cleave the ring, so it is ruled out.\n\nThe milder hydride is the one to use.", "D", N,
+     _OPTS_REAGENT),
     ("Therefore the probability is \\boxed{\\dfrac{2}{3}}.", "C", "C", _OPTS_FRAC),
     ("The answer is \\(\\frac{1}{4}\\).", "A", N, _OPTS_FRAC),  # no option has 1/4
     ("\\boxed{2.4 \\times 10^3 \\, \\text{K}}", "B", "B", _OPTS_TEMP),
@@ -184,6 +198,13 @@ HOSTILE: list[tuple[str, str]] = [
     ("nul-and-controls", "\x00\x01\x02Answer:\x00" * (_N // 12)),
     ("long-number-box", "\\boxed{" + "9" * 5000 + "}"),
     ("deep-box", "\\boxed{" + "{" * 5000 + "1" + "}" * 5000 + "}"),
+    # Long blank runs inside the scanned tail after a phrase that expects a letter: two adjacent
+    # optional-whitespace steps would backtrack quadratically over them.
+    ("heading-then-spaces", "x" * _N + "Answer\n" + " " * 19_000 + "x"),
+    ("heading-then-newlines", "x" * _N + "Answer\n" + "\n" * 19_000 + "x"),
+    ("colon-then-tabs", "x" * _N + "Answer:" + "\t" * 19_000 + "x"),
+    ("answer-is-then-nbsp", "x" * _N + "the answer is" + "\u00a0" * 19_000 + "x"),
+    ("zh-then-spaces", "x" * _N + "答案" + " " * 19_000 + "x"),
 ]
 _BOUND_S = 10.0  # generous: a stuck regex takes minutes here, a linear one milliseconds
 

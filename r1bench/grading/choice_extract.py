@@ -41,14 +41,27 @@ _MATH_DELIM_RE = re.compile(r"\\[()\[\]]")
 _MATH_LETTER_RE = re.compile(r"\$\s*(\(?[A-J]\)?)\s*\$|\\\(\s*(\(?[A-J]\)?)\s*\\\)")
 
 
+_HSPACE_RE = re.compile(r"[^\S\n]+")
+_BLANKS_RE = re.compile(r" ?\n(?: ?\n)+ ?")
+_EOL_SPACE_RE = re.compile(r" ?\n ?")
+
+
+def _squash_ws(text: str) -> str:
+    """Runs of spaces to one space, runs of blank lines to one blank line. Keeps every pattern
+    linear: ``\\s*`` next to another ``\\s*`` would otherwise backtrack over a long blank run."""
+    text = _HSPACE_RE.sub(" ", text)
+    text = _BLANKS_RE.sub("\n\n", text)
+    return _EOL_SPACE_RE.sub("\n", text)
+
+
 def _normalise(text: str) -> str:
     """Answer text with emphasis and letter-wrapping markup removed (letters and words unchanged)."""
-    text = text.translate(_FULLWIDTH)
+    text = _squash_ws(text.translate(_FULLWIDTH))
     text = _EMPH_RE.sub("", text)
     for _ in range(2):  # \textbf{\text{B}}: two levels are enough in practice
         text = _TEXTCMD_RE.sub(r"\1", text)
     text = _MATH_LETTER_RE.sub(lambda m: m.group(1) or m.group(2), text)
-    return _MATH_DELIM_RE.sub(" ", text)  # "the answer is \\( H. 55.92 \\)": delimiters are not content
+    return _squash_ws(_MATH_DELIM_RE.sub(" ", text))  # "the answer is \\( H. 55.92 \\)": delimiters are not content
 
 
 # ---------------------------------------------------------------- letter rules
@@ -65,15 +78,16 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     head = r"(?:^|\n)[ \t#>_$]*(?:the\s+|my\s+)?(?:final\s+|correct\s+|best\s+)?(?:answer|ans|option|choice)"
     flags = re.IGNORECASE
     return (
-        ("answer_line", re.compile(rf"{head}\s*[:：]\s*{opt}\$?\s*{tok}", flags)),
+        ("answer_line", re.compile(rf"{head}\s*(?:[:：]|[\-–—](?=\s))\s*{opt}\$?\s*{tok}", flags)),
         ("answer_heading", re.compile(
             rf"(?:^|\n)[ \t]*#*[ \t]*(?:final\s+)?answer[ \t]*:?[ \t]*\n\s*{opt}\$?\s*{tok}", flags)),
         ("boxed_letter", re.compile(
             rf"\\boxed\s*\{{\s*(?:\\(?:text|textbf|mathrm|mathbf)\{{\s*)?(?:option\s+)?\(?\s*(?P<l6>{L})\s*\)?"
             rf"(?:\s*\}}|[.:)]?\s+[^{{}}\n]{{0,120}}\}})", 0)),
         ("answer_is", re.compile(
-            rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)s?\s+(?:is|are|would\s+be|should\s+be|must\s+be)"
-            rf"\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
+            rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)s?(?:\s+(?:here|then|therefore|thus))?"
+            rf"\s+(?:is|are|would\s+be|should\s+be|must\s+be)(?:\s+(?:therefore|thus|hence|clearly|definitely|indeed"
+            rf"|most\s+likely|likely|probably))?,?\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
         ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*{opt}{tok}", flags)),
         ("answer_is", re.compile(rf"\b(?:which|that|this)\s+is\s+(?:option|choice)\s+{tok}", flags)),
         # "the correct sequence of steps is option D", "the right reagent would be (B)".
@@ -81,9 +95,9 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
             rf"\b(?:correct|right|best)\s+(?:[a-z\-]+\s+){{1,5}}(?:is|would\s+be)\s*:?\s*(?:option|choice)\s+{tok}",
             flags)),
         ("answer_zh", re.compile(
-            rf"(?:最终答案|正确答案|正确选项|答案)\s*(?:应该?是|应为|是|为|选)?\s*[:]?\s*(?:选项)?\s*{tok}", 0)),
+            rf"(?:最终答案|正确的?答案|正确的?选项|答案)\s*(?:应该?是|应为|是|为|选)?\s*[:]?\s*(?:选项)?\s*{tok}", 0)),
         # "故选 C", "选 D" (but not "选项A是错误的": an option named in the reasoning).
-        ("answer_zh", re.compile(rf"(?:(?:故|所以|因此|应该?|我)选(?:择)?\s*(?:选项|项)?|选(?:择)?)\s*{tok}", 0)),
+        ("answer_zh", re.compile(rf"(?:(?:故|所以|因此|应该?|我)选(?:择)?\s*:?\s*(?:选项|项)?|选(?:择)?)\s*{tok}", 0)),
         ("is_correct", re.compile(
             rf"{opt}{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:(?:correct|right|best)(?:\s+(?:answer|option|choice))?"
             rf"|answer\b|most\s+(?:appropriate|likely|plausible|suitable|consistent|accurate))", flags)),
@@ -278,7 +292,7 @@ def option_candidates(answer_text: str) -> list[tuple[str, str]]:
     """(rule, text) spans that may name an option by content, most explicit last-stated first."""
     from r1bench.extract import find_boxed
 
-    tail = answer_text[-MAX_CHOICE_SCAN:]
+    tail = _squash_ws(answer_text[-MAX_CHOICE_SCAN:])
     out: list[tuple[str, str]] = []
     boxes = [b for b in find_boxed(tail) if b[2]]
     if boxes:
@@ -293,11 +307,12 @@ def option_candidates(answer_text: str) -> list[tuple[str, str]]:
                 out.append(("answer_content", bold[-1]))
             cut = _SENTENCE_END_RE.search(_EMPH_RE.sub("", span))
             out.append(("answer_content", _EMPH_RE.sub("", span)[: cut.start()] if cut else _EMPH_RE.sub("", span)))
-    bold = _BOLD_RE.findall(tail[-1500:])
-    if bold:
-        out.append(("bold_content", bold[-1]))
+    # The last line only: a bold option name earlier is as often one the response rules out.
     lines = [ln for ln in tail.strip().splitlines() if ln.strip()]
-    if lines:
+    if lines and len(lines[-1]) <= 300:
+        bold = _BOLD_RE.findall(lines[-1])
+        if bold:
+            out.append(("bold_content", bold[-1]))
         out.append(("last_line_content", lines[-1]))
     return out
 
@@ -380,6 +395,7 @@ def _plain_number(text: str) -> tuple[float, str] | None:
     """("80 g" -> (80.0, "g")): a plain number with an optional unit, else None. Hand-written: the
     math grader would treat the unit as a symbol and spend a symbolic check on "67 rolls" vs "17 rolls"."""
     t = text.replace("$", "").replace("\\%", "%").replace("\\,", "").strip()
+    t = re.sub(r"^(?:approximately|about|around|roughly|≈|~|\\approx)\s*", "", t, flags=re.IGNORECASE)
     if t[:1] + t[-1:] in ("()", "[]"):  # "The answer is (12)."
         t = t[1:-1].strip()
     m = _PLAIN_NUMBER_RE.fullmatch(t)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from r1bench.grading.normalize import normalize_answer
 from r1bench.grading.numeric import NotNumeric, evaluate, numbers_close
-from r1bench.grading.symbolic import symbolic_equal
+from r1bench.grading.symbolic import prescreen, symbolic_equal
 
 __all__ = ["math_equal", "compare_math", "Comparison"]
 
@@ -191,7 +191,7 @@ def _is_relation(s: str) -> bool:
 
 
 def _symbolic(p: str, g: str, timeout: float) -> Comparison:
-    r = symbolic_equal(p, g, timeout=timeout)
+    r = prescreen(p, g) or symbolic_equal(p, g, timeout=timeout)  # the cheap probe spares most worker trips
     if r.outcome == "equal":
         return Comparison(True, "symbolic")
     return Comparison(False, "symbolic", r.outcome + (f": {r.detail}" if r.detail else ""))
