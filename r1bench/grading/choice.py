@@ -80,16 +80,18 @@ def grade_choice_split(
     try:
         ext = extract_choice(split.answer, num_choices=n)
         how = "letter"
-        if ext.answer is None and options:
+        if ext.answer is None and ext.rule is None and options:  # no explicit slot declined
             ext = match_option(split.answer, list(options), equal=_bounded_math_equal(_OPTION_BUDGET))
             how = "option content"
     except Exception as exc:  # noqa: BLE001 - model text must never raise out of a grader
         return Verdict(False, None, None, f"could not read an option ({type(exc).__name__}): no answer", _GRADER)
     if ext.answer is None:
         reason = "no committed option letter found"
-        if options:
+        if ext.rule is not None:
+            reason = f"the answer slot ({ext.rule}) names no single option"
+        elif options:
             reason += " and no single option named by its content"
-        return Verdict(False, None, None, reason, _GRADER)
+        return Verdict(False, None, ext.rule, reason, _GRADER)
     if ext.answer == gold:
         return Verdict(True, ext.answer, ext.rule, f"{how} {ext.answer} matches", _GRADER)
     return Verdict(False, ext.answer, ext.rule, f"{how} {ext.answer} != gold {gold}", _GRADER)

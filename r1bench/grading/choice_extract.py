@@ -171,6 +171,9 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
         return Extraction(None, None)
     letters = _LETTERS[:num_choices]
     text = _normalise(answer_text[-MAX_CHOICE_SCAN:])
+    slot = _answer_slot(text, letters)
+    if slot is not None:
+        return slot
     found = _match_rules(text, letters)
     if found:
         rule = found[0][0]
@@ -198,6 +201,40 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
                 return Extraction(None, None)  # "Option G is correct ... Option I is correct": two answers
         return Extraction(_letter_of(chosen), chosen_rule)
     return _late_choice(text, letters)
+
+
+# Explicit answer slots that a prompt asked for and whose content alone is the answer: the
+# Chinese exam format "【答案】 A <eoa>" (full-width brackets are ASCII after _normalise) and a JSON
+# "answer" field ({"reasoning": ..., "answer": "B"}). The last slot decides, whatever the reasoning
+# named before it; a slot that names several letters or none commits to no option.
+_SLOT_RES = (
+    ("answer_slot", re.compile(r"\[答案\]\s*:?[ \t]*([^\n<]{0,200})")),
+    ("json_answer", re.compile(r'"(?:final_)?answer"\s*:\s*(?:"((?:[^"\\\n]|\\.){0,300})"|(null)\b)',
+                               re.IGNORECASE)),
+)
+_SLOT_ALT_RE = re.compile(r"\s*(?:[,、&/和或及]|\band\b|\bor\b|\(\s*or\b)", re.IGNORECASE)
+
+
+def _answer_slot(text: str, letters: str) -> Extraction | None:
+    """The verdict of the last explicit answer slot in ``text``, or None when there is no slot."""
+    best: tuple[int, str, str] | None = None
+    for rule, pattern in _SLOT_RES:
+        for m in pattern.finditer(text):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), rule, m.group(1) or "")
+    if best is None:
+        return None
+    _, rule, content = best
+    c = content.strip().strip("*_`").strip()
+    m = re.match(rf"\(?\s*([{letters}])\s*\)?(?![A-Za-z0-9'\-])", c, re.IGNORECASE if rule == "json_answer" else 0)
+    # A slot that commits to no single letter is still the response's explicit answer: its rule is
+    # kept with answer None, so the grader does not go looking for an option elsewhere in the text.
+    if not m or (c[m.start(1)].islower() and len(c) > m.end()):
+        return Extraction(None, rule)  # "无", "None of the above", "AD" (two answers), a lowercase word
+    rest = c[m.end():]
+    if _SLOT_ALT_RE.match(rest) and re.search(rf"[{letters}]", rest[:40]):
+        return Extraction(None, rule)  # "A, C", "A 或 D", "B (or D, both are correct)"
+    return Extraction(m.group(1).upper(), rule)
 
 
 def _late_choice(text: str, letters: str) -> Extraction:
