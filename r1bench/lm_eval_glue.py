@@ -372,12 +372,28 @@ def score_doc(
             completion_tokens=completion_tokens,
             max_gen_toks=doc.get("r1_max_gen_toks"),
             starts_in_reasoning=bool(doc.get("r1_starts_in_reasoning")) and not error,
-            num_choices=len(doc.get("choices") or []) or 4,
+            num_choices=len(doc.get("choices") or []) or None,
+            options=_shown_options(doc, saved[i] if saved is not None else None),
             tokenizer=encode,
             extra=extra,
         )
         records.append(RecordDict(record.to_dict()))
     return records
+
+
+def _shown_options(doc: Mapping[str, Any], saved: Mapping[str, Any] | None) -> list[str] | None:
+    """The option texts of a choice doc in the shown order (the doc's ``choices``), else those a
+    saved record kept; None for math docs or when unknown."""
+    if doc.get("kind") != "choice":
+        return None
+    choices = doc.get("choices")
+    if isinstance(choices, list) and choices and all(isinstance(c, str) for c in choices):
+        return list(choices)
+    extra = saved.get("extra") if saved is not None and isinstance(saved.get("extra"), Mapping) else {}
+    kept = extra.get("options")
+    if isinstance(kept, list) and kept and all(isinstance(c, str) for c in kept):
+        return list(kept)
+    return None
 
 
 def _api_metadata(text: str) -> dict[str, Any]:

@@ -79,17 +79,28 @@ def score_response(
     reasoning_tokens: int | None = None,
     max_gen_toks: int | None = None,
     starts_in_reasoning: bool = False,
-    num_choices: int = 4,
+    num_choices: int | None = None,
+    options: list[str] | None = None,
     timeout: float = 5.0,
     tokenizer: Callable[[str], list] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> SampleRecord:
-    """Split, extract, grade and diagnose one raw output; never raises on any model text."""
+    """Split, extract, grade and diagnose one raw output; never raises on any model text.
+
+    Choice tasks: ``options`` are the option texts in the shown order (A first); they let an answer
+    that names an option by content count, and are kept in ``extra["options"]`` so a later rescoring
+    of the record alone gives the same verdict.
+    """
     text = raw_output or ""
     split = split_reasoning(text, starts_in_reasoning=starts_in_reasoning)
+    extra = dict(extra or {})
     # Graded from the same split the record keeps (one pass over a possibly 1 MB output).
     if kind == "choice":
-        verdict = grade_choice_split(split, gold, num_choices=num_choices)
+        if options is not None:
+            options = [str(o) for o in options]
+            extra["options"] = options
+            num_choices = len(options)
+        verdict = grade_choice_split(split, gold, options, num_choices=num_choices)
     else:
         verdict = grade_math_split(split, gold, timeout=timeout)
     estimated = completion_tokens is None
@@ -138,7 +149,7 @@ def score_response(
         tokens_estimated=estimated,
         finish_reason=finish_reason,
         prompt_hash=prompt_hash,
-        extra=dict(extra or {}),
+        extra=extra,
     )
 
 

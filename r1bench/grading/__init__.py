@@ -31,7 +31,7 @@ __all__ = [
     "answer_equality",
 ]
 
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"
 
 
 def letters_equal(a: str, b: str) -> bool:

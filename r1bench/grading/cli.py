@@ -19,7 +19,8 @@ _EPILOG = """examples:
   r1bench grade --gold 0.5 --response '<think>...</think> so \\boxed{\\dfrac{1}{2}}'
   r1bench grade --gold C --kind choice --response 'Answer: C'
   r1bench grade --input responses.jsonl --output graded.jsonl
-      (each input line: {"response": ..., "gold": ..., "kind": "math"|"choice"}; other fields are kept)
+      (each input line: {"response": ..., "gold": ..., "kind": "math"|"choice"[, "options": [...]]};
+       other fields are kept; "options": a choice question's option texts in the shown order)
 """
 
 
@@ -125,8 +126,12 @@ def _grade_row(raw: bytes, where: str, args: argparse.Namespace, score_response:
         kind = row.get("kind", args.kind)
         if kind not in ("math", "choice"):
             raise ValueError(f"unknown kind {kind!r} (math or choice)")
+        options = row.get("options")
+        if options is not None and (not isinstance(options, list) or not all(isinstance(o, str) for o in options)):
+            raise ValueError("options must be a list of option texts")
         rec = score_response(response, str(gold), kind=kind, timeout=args.timeout,
-                             starts_in_reasoning=args.prefilled_think)
+                             starts_in_reasoning=args.prefilled_think,
+                             options=options if kind == "choice" else None)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
         # A bad row is reported and kept in the output with its error; the others go on.
         error = f"{type(e).__name__}: {e}"

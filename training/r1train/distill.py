@@ -157,7 +157,8 @@ def distill(
             finish_reason=res.finish_reason,
             completion_tokens=usage.get("completion_tokens"),
             max_gen_toks=gen.get("max_gen_toks") or gen.get("max_tokens"),
-            num_choices=len(doc.get("choices") or []) or 4,
+            num_choices=len(doc.get("choices") or []) or None,
+            options=list(doc["choices"]) if doc.get("kind") == "choice" and doc.get("choices") else None,
         )
         samples.append({**sample, **rec.to_dict()})
         correct += rec.correct

@@ -1,0 +1,459 @@
+"""Which option a multiple-choice answer commits to: a letter, or the text of exactly one option.
+
+Letters: ``Answer: C``, ``\\boxed{C}``, ``The answer is (C)``, ``the correct option is **D. 42 kJ**``,
+``This corresponds to option B``, ``答案是 B``, a lone final letter, ... (:func:`extract_choice`);
+``None`` when the answer weighs several letters without committing ("A or C"). Content: with the
+shown options known, an answer that names one option by its text or value (``\\boxed{-0.4}``,
+``the answer is **sodium borohydride**``) maps to that option's letter (:func:`match_option`).
+
+Hand-written: lm-eval's regex filters take the first match of one fixed phrasing and never map an
+option's content back to its letter; neither records which rule fired. Every pattern here runs on a
+bounded tail of the answer and has no nested unbounded quantifiers, so time is linear in the input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from r1bench.extract import Extraction
+
+__all__ = ["extract_choice", "match_option", "option_candidates", "MAX_CHOICE_SCAN"]
+
+#: Only the last this many characters of an answer are read for a choice (the commitment is at the
+#: end; a 1 MB looping output must not cost more than this).
+MAX_CHOICE_SCAN = 20_000
+_LETTERS = "ABCDEFGHIJ"
+
+# ---------------------------------------------------------------- normalisation
+
+# Full-width letters, brackets and colon (Chinese / Japanese output) to ASCII.
+_FULLWIDTH = str.maketrans(
+    {**{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}, **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+     "（": "(", "）": ")", "：": ":", "【": "[", "】": "]", "．": ".", "，": ","}
+)
+# Markup that wraps a letter without changing it: bold/underline markers, \text{...} and friends.
+_EMPH_RE = re.compile(r"\*\*|__")
+_TEXTCMD_RE = re.compile(r"\\(?:text(?:bf|rm|it|sf|tt)?|mathrm|mathbf|mathit|textsc|emph)\s*\{([^{}\n]{0,200})\}")
+_MATH_DELIM_RE = re.compile(r"\\[()\[\]]")
+_MATH_LETTER_RE = re.compile(r"\$\s*(\(?[A-J]\)?)\s*\$|\\\(\s*(\(?[A-J]\)?)\s*\\\)")
+
+
+_HSPACE_RE = re.compile(r"[^\S\n]+")
+_BLANKS_RE = re.compile(r" ?\n(?: ?\n)+ ?")
+_EOL_SPACE_RE = re.compile(r" ?\n ?")
+
+
+def _squash_ws(text: str) -> str:
+    """Runs of spaces to one space, runs of blank lines to one blank line. Keeps every pattern
+    linear: ``\\s*`` next to another ``\\s*`` would otherwise backtrack over a long blank run."""
+    text = _HSPACE_RE.sub(" ", text)
+    text = _BLANKS_RE.sub("\n\n", text)
+    return _EOL_SPACE_RE.sub("\n", text)
+
+
+def _normalise(text: str) -> str:
+    """Answer text with emphasis and letter-wrapping markup removed (letters and words unchanged)."""
+    text = _squash_ws(text.translate(_FULLWIDTH))
+    text = _EMPH_RE.sub("", text)
+    for _ in range(2):  # \textbf{\text{B}}: two levels are enough in practice
+        text = _TEXTCMD_RE.sub(r"\1", text)
+    text = _MATH_LETTER_RE.sub(lambda m: m.group(1) or m.group(2), text)
+    return _squash_ws(_MATH_DELIM_RE.sub(" ", text))  # "the answer is \\( H. 55.92 \\)": delimiters are not content
+
+
+# ---------------------------------------------------------------- letter rules
+
+
+@lru_cache(maxsize=16)
+def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The committing phrasings, most explicit first. ``letters`` has both cases ("ABCDabcd")."""
+    L = f"[{letters}]"
+    # A letter as a standalone token: "(C)", "C", "[C]", "C." / "C:" / "C)". Not followed by a
+    # letter, digit, hyphen or apostrophe: "D-glucose" and "A's" are words.
+    tok = rf"(?:\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|\(?(?P<l5>{L}))(?![A-Za-z0-9'\-])"
+    opt = r"(?:(?:option|choice)\s*:?\s*)?"
+    head = r"(?:^|\n)[ \t#>_$]*(?:the\s+|my\s+)?(?:final\s+|correct\s+|best\s+)?(?:answer|ans|option|choice)"
+    flags = re.IGNORECASE
+    return (
+        ("answer_line", re.compile(rf"{head}\s*(?:[:：]|[\-–—](?=\s))\s*{opt}\$?\s*{tok}", flags)),
+        ("answer_heading", re.compile(
+            rf"(?:^|\n)[ \t]*#*[ \t]*(?:final\s+)?answer[ \t]*:?[ \t]*\n\s*{opt}\$?\s*{tok}", flags)),
+        ("boxed_letter", re.compile(
+            rf"\\boxed\s*\{{\s*(?:\\(?:text|textbf|mathrm|mathbf)\{{\s*)?(?:option\s+)?\(?\s*(?P<l6>{L})\s*\)?"
+            rf"(?:\s*\}}|[.:)]?\s+[^{{}}\n]{{0,120}}\}})", 0)),
+        ("answer_is", re.compile(
+            rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)s?(?:\s+(?:here|then|therefore|thus))?"
+            rf"\s+(?:is|are|would\s+be|should\s+be|must\s+be)(?:\s+(?:therefore|thus|hence|clearly|definitely|indeed"
+            rf"|most\s+likely|likely|probably))?,?\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
+        ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*{opt}{tok}", flags)),
+        ("answer_is", re.compile(rf"\b(?:which|that|this)\s+is\s+(?:option|choice)\s+{tok}", flags)),
+        # "the correct sequence of steps is option D", "the right reagent would be (B)".
+        ("answer_is", re.compile(
+            rf"\b(?:correct|right|best)\s+(?:[a-z\-]+\s+){{1,5}}(?:is|would\s+be)\s*:?\s*(?:option|choice)\s+{tok}",
+            flags)),
+        ("answer_zh", re.compile(
+            rf"(?:最终答案|正确的?答案|正确的?选项|答案)\s*(?:应该?是|应为|是|为|选)?\s*[:]?\s*(?:选项)?\s*{tok}", 0)),
+        # "故选 C", "选 D" (but not "选项A是错误的": an option named in the reasoning).
+        ("answer_zh", re.compile(rf"(?:(?:故|所以|因此|应该?|我)选(?:择)?\s*:?\s*(?:选项|项)?|选(?:择)?)\s*{tok}", 0)),
+        ("is_correct", re.compile(
+            rf"{opt}{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:(?:correct|right|best)(?:\s+(?:answer|option|choice))?"
+            rf"|answer\b|most\s+(?:appropriate|likely|plausible|suitable|consistent|accurate))", flags)),
+        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:best\s+fits|fits\s+best|fits\b)", flags)),
+        ("select", re.compile(
+            rf"(?:I\s+(?:would\s+|will\s+)?(?:choose|select|pick)|I(?:'d|'ll)\s+(?:choose|select|pick|go\s+with)"
+            rf"|I\s+(?:would|will)\s+go\s+with|go\s+with|(?:thus|therefore|hence|so)[,\s]+(?:option|choice))"
+            rf"\s*{opt}{tok}", flags)),
+        # "This corresponds to option B.", "which matches choice (C)".
+        ("corresponds_to", re.compile(
+            rf"\b(?:correspond(?:s|ing)?\s+to|match(?:es|ing)?|(?:is\s+)?consistent\s+with|aligns?\s+with)\s+"
+            rf"(?:the\s+)?(?:option|choice|answer)\s*:?\s*{tok}", flags)),
+    )
+
+
+# Looser signals, used only when no committing phrase exists.
+_LATE_RULES = ("bare_letter", "option_echo", "last_line_letter", "last_line_option", "it_is", "parenthetical_option")
+
+
+def _letter_of(m: re.Match[str]) -> str:
+    for key in ("l3", "l4", "l5", "l6"):
+        v = m.groupdict().get(key)
+        if v:
+            return v.upper()
+    raise ValueError("pattern without a letter group")
+
+
+def _acceptable(m: re.Match[str], rule: str, text: str) -> bool:
+    """Reject bare letters that are words: lowercase "a"/"c" in prose, the article "A", "I"."""
+    paren = m.groupdict().get("l3") or m.groupdict().get("l4")
+    if paren:  # "(b)" is option B after "Answer:", but a sub-part label "(a) 23.3 Btu" elsewhere
+        if paren.isupper() or rule in ("answer_line", "answer_heading", "boxed_letter"):
+            return True
+        # "The answer is (b)." counts; "The answers are:\n(a) 30.14\n(b) 10.00" lists sub-parts.
+        return rule == "answer_is" and not re.search(r"answers\s+are", m.group(0), re.IGNORECASE)
+    bare = m.groupdict().get("l5")
+    if not bare:
+        return True
+    if re.search(r"(?:option|choice)\s*:?\s*\(?$", text[max(m.start(), m.start("l5") - 12) : m.start("l5")], re.I):
+        return True  # "Option I is correct": after "option" a capital is a letter, not the pronoun
+    after = text[m.end() : m.end() + 2]
+    if bare.islower():
+        # "Answer: b." counts, "Answer: a detailed look" does not.
+        return rule in ("answer_line", "answer_heading") and after[:1] in ("", "\n", ".", ")", ",", "]", "*", "$")
+    if bare in ("A", "I") and re.match(r" [a-z]", after):
+        return False  # "Answer: A higher temperature ...": an article, not option A
+    return True
+
+
+def _match_rules(text: str, letters: str) -> list[tuple[str, re.Match[str]]]:
+    """Accepted (rule, match) pairs of the committing rules, in rule priority order."""
+    found = []
+    for rule, pattern in _choice_patterns(letters + letters.lower()):
+        for m in pattern.finditer(text):
+            if _acceptable(m, rule, text):
+                found.append((rule, m))
+    return found
+
+
+def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
+    """The committed option letter (A.. up to ``num_choices``), or None when not committed.
+
+    Rules go from the most explicit (an ``Answer: X`` line) to the loosest; the highest-priority
+    rule that matches decides, its last match winning, unless a later committing statement follows
+    a self-correction ("Answer: A ... wait, actually the answer is C" -> C). A response that names
+    alternatives ("A or C", "A/B", "Answer: A and C") is not committed: None.
+    """
+    if not 2 <= num_choices <= len(_LETTERS):
+        raise ValueError(f"num_choices must be in 2..{len(_LETTERS)}, got {num_choices}")
+    if not answer_text or not answer_text.strip():
+        return Extraction(None, None)
+    letters = _LETTERS[:num_choices]
+    text = _normalise(answer_text[-MAX_CHOICE_SCAN:])
+    slot = _answer_slot(text, letters)
+    if slot is not None:
+        return slot
+    found = _match_rules(text, letters)
+    if found:
+        rule = found[0][0]
+        same = [m for r, m in found if r == rule]
+        chosen_rule, chosen = rule, same[-1]
+        # A later statement after a self-correction overrides the higher-priority rule.
+        later = [(r, m) for r, m in found if m.start() > chosen.end()]
+        if later:
+            r, m = max(later, key=lambda rm: rm[1].start())
+            if _CORRECTION_RE.search(text[chosen.end() : m.start()]):
+                chosen_rule, chosen = r, m
+        if _ALT_AFTER_RE.match(text, chosen.end()):
+            return Extraction(None, None)  # "Answer: A or B", "B/C", "A and C", "A (or possibly C)"
+        if _DISOWN_AFTER_RE.search(text[chosen.end() : chosen.end() + 200]):
+            return Extraction(None, None)  # "the closest option is (B), but this is not the correct answer"
+        if _HEDGE_BEFORE_RE.search(text[max(0, chosen.start() - 60) : chosen.start()]):
+            return Extraction(None, None)  # "the answer is either B or D"
+        letters_seen = [_letter_of(m) for r, m in found if r == chosen_rule]
+        if len(set(letters_seen)) > 1:
+            prev = [m for r, m in found if r == chosen_rule and m.end() <= chosen.start()]
+            if prev and _hedged_between(text[prev[-1].end() : chosen.start()]):
+                return Extraction(None, None)
+            if (chosen_rule == "is_correct" and prev and _letter_of(prev[-1]) != _letter_of(chosen)
+                    and not _CORRECTION_RE.search(text[prev[-1].end() : chosen.start()])):
+                return Extraction(None, None)  # "Option G is correct ... Option I is correct": two answers
+        return Extraction(_letter_of(chosen), chosen_rule)
+    return _late_choice(text, letters)
+
+
+# Explicit answer slots that a prompt asked for and whose content alone is the answer: the
+# Chinese exam format "【答案】 A <eoa>" (full-width brackets are ASCII after _normalise) and a JSON
+# "answer" field ({"reasoning": ..., "answer": "B"}). The last slot decides, whatever the reasoning
+# named before it; a slot that names several letters or none commits to no option.
+_SLOT_RES = (
+    ("answer_slot", re.compile(r"\[答案\]\s*:?[ \t]*([^\n<]{0,200})")),
+    ("json_answer", re.compile(r'"(?:final_)?answer"\s*:\s*(?:"((?:[^"\\\n]|\\.){0,300})"|(null)\b)',
+                               re.IGNORECASE)),
+)
+_SLOT_ALT_RE = re.compile(r"\s*(?:[,、&/和或及]|\band\b|\bor\b|\(\s*or\b)", re.IGNORECASE)
+
+
+def _answer_slot(text: str, letters: str) -> Extraction | None:
+    """The verdict of the last explicit answer slot in ``text``, or None when there is no slot."""
+    best: tuple[int, str, str] | None = None
+    for rule, pattern in _SLOT_RES:
+        for m in pattern.finditer(text):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), rule, m.group(1) or "")
+    if best is None:
+        return None
+    _, rule, content = best
+    c = content.strip().strip("*_`").strip()
+    m = re.match(rf"\(?\s*([{letters}])\s*\)?(?![A-Za-z0-9'\-])", c, re.IGNORECASE if rule == "json_answer" else 0)
+    # A slot that commits to no single letter is still the response's explicit answer: its rule is
+    # kept with answer None, so the grader does not go looking for an option elsewhere in the text.
+    if not m or (c[m.start(1)].islower() and len(c) > m.end()):
+        return Extraction(None, rule)  # "无", "None of the above", "AD" (two answers), a lowercase word
+    rest = c[m.end():]
+    if _SLOT_ALT_RE.match(rest) and re.search(rf"[{letters}]", rest[:40]):
+        return Extraction(None, rule)  # "A, C", "A 或 D", "B (or D, both are correct)"
+    return Extraction(m.group(1).upper(), rule)
+
+
+def _late_choice(text: str, letters: str) -> Extraction:
+    """Signals without a committing phrase: a bare letter, an echoed option line, and similar."""
+    stripped = text.strip()
+    lines = [ln.strip() for ln in stripped[-4000:].splitlines() if ln.strip()]
+    option_lines = [
+        ln for ln in lines
+        if re.match(rf"^\(?(?:option\s+)?([{letters}])\s*[.):]\s", ln, re.IGNORECASE)
+    ]
+    # The whole response is one letter token: "C", "(C)", "C.", "C) Paris".
+    bare = stripped.replace("$", "").strip() if len(stripped) <= 200 else ""
+    m = re.fullmatch(rf"\(?\s*([{letters}])\s*\)?\s*(?:[.):]\s*[^\n]*)?", bare)
+    if m and (len(bare) <= 4 or re.match(rf"\(?([{letters}])[.)]", bare)):
+        return Extraction(m.group(1).upper(), "bare_letter")
+    if len(option_lines) >= 2:
+        return Extraction(None, None)  # the options restated as a list: no commitment
+    # "Option B: The molecule is a flavonoid glycoside." (a MoleculeQA option line echoed).
+    m = re.match(rf"^\s*option\s+([{letters}])\s*[:.)]", stripped, re.IGNORECASE)
+    if m:
+        return Extraction(m.group(1).upper(), "option_echo")
+    # The last line is just a letter ("...\n\nB"), or starts with a letter option ("B. 42",
+    # "Option A. 12").
+    if lines and len(lines[-1]) <= 400:  # a long last line is prose (or "I. ... II. ..." statements)
+        last = lines[-1].replace("$", "").strip()
+        m = re.fullmatch(rf"\(?([{letters}])\)?\.?", last)
+        if m:
+            return Extraction(m.group(1), "last_line_letter")
+        m = re.match(rf"^\(?([{letters}])[.)]\s+\S", last) or re.match(
+            rf"^(?:option|choice)\s+\(?([{letters}])\)?[.):]\s+\S", last, re.IGNORECASE)
+        if m:
+            return Extraction(m.group(1).upper(), "last_line_option")
+        m = re.fullmatch(rf"(?:option|choice)\s+\(?([{letters}])\)?\.?", last, re.IGNORECASE)
+        if m:
+            return Extraction(m.group(1).upper(), "last_line_option")
+    # "..., it is C.", "(option B)": weak signals, taken only when they name a single letter.
+    tail = text[-2000:]
+    for rule, pattern in (
+        ("it_is", re.compile(rf"\bit(?:'s|\s+is)\s+(?:option\s+)?\(?([{letters}])\)?(?=[\s.,;:!)]|$)")),
+        ("parenthetical_option", re.compile(rf"\((?:option|choice)\s+([{letters}])\)", re.IGNORECASE)),
+    ):
+        hits = {h.upper() for h in pattern.findall(tail)}
+        if len(hits) == 1:
+            return Extraction(hits.pop(), rule)
+    return Extraction(None, None)
+
+
+# After the committed letter: an alternative ("or C", "/C", "and C", ", C", "(or possibly C)").
+_ALT_AFTER_RE = re.compile(
+    r"\s*\)?\s*(?:/|,\s*(?:or\s+|and\s+)?|\s(?:and|or|&)\s+|\(\s*or\s+|\bor\s+)"
+    r"(?:maybe\s+|possibly\s+|perhaps\s+)?(?:option\s+)?\(?\s*[A-J]\s*\)?(?![A-Za-z0-9'\-])",
+    re.IGNORECASE,
+)
+# Just before the letter: "either" ("the answer is either B or D" is caught after the letter too).
+_HEDGE_BEFORE_RE = re.compile(r"\b(?:either|between)\b[^.\n]{0,30}\bor\s+(?:option\s+|choice\s+)?\(?$", re.IGNORECASE)
+# Right after the letter: the response takes it back ("..., but it is not the correct answer").
+_DISOWN_AFTER_RE = re.compile(
+    r"^[\s\S]{0,160}?\b(?:(?:but|however,?)\s+(?:this|it)\s+is\s+not\s+(?:the\s+)?(?:correct|right|exact)"
+    r"|which\s+is\s+not\s+even\s+close|there\s+is\s+no\s+correct\s+(?:answer|option)"
+    r"|none\s+of\s+the\s+(?:above|options|given\s+options)\s+(?:is|are)\b|answer\s*:\s*none\b|cannot\s+be\s+determined"
+    r"|do(?:es)?\s+not\s+match\s+any\s+of\s+the\s+(?:provided|given)\s+options)",
+    re.IGNORECASE,
+)
+_CORRECTION_RE = re.compile(
+    r"\b(?:wait|actually|no\b|instead|however|but|re-?check|reconsider|mistake|correction|on\s+reflection)",
+    re.IGNORECASE,
+)
+
+
+def _hedged_between(between: str) -> bool:
+    """Two different letters joined by "or" with no self-correction between them: not committed."""
+    if _CORRECTION_RE.search(between) or "\n" in between.strip():
+        return False
+    return bool(re.search(r"\bor\b|\beither\b", between, re.IGNORECASE))
+
+
+# ---------------------------------------------------------------- option content
+
+# Where an answer names its choice by content: the "answer is ..." sentence, an "Answer: ..." line.
+_CONTENT_PHRASES = (
+    re.compile(r"(?:final\s+|correct\s+|best\s+)?answer\s*(?:is|would\s+be|should\s+be)?\s*[:：]?\s*([^\n]{1,300})",
+               re.IGNORECASE),
+    re.compile(r"\b(?:correct|right|best)\s+(?:[a-z\-]+\s+){1,4}(?:is|would\s+be)\s*:?\s*([^\n]{1,300})",
+               re.IGNORECASE),
+    re.compile(r"(?:答案|正确答案)\s*(?:是|为)?\s*[:：]?\s*([^\n]{1,300})"),
+)
+_BOLD_RE = re.compile(r"\*\*([^*\n]{1,300})\*\*")
+_SENTENCE_END_RE = re.compile(r"(?:[.;!?](?=\s|$)|\s+(?:because|since|as|which|and\s+(?:so|thus))\b)", re.IGNORECASE)
+
+
+def option_candidates(answer_text: str) -> list[tuple[str, str]]:
+    """(rule, text) spans that may name an option by content, most explicit last-stated first."""
+    from r1bench.extract import find_boxed
+
+    tail = _squash_ws(answer_text[-MAX_CHOICE_SCAN:])
+    out: list[tuple[str, str]] = []
+    boxes = [b for b in find_boxed(tail) if b[2]]
+    if boxes:
+        out.append(("boxed_content", boxes[-1][2]))
+    last_part = tail[-3000:]
+    for pattern in _CONTENT_PHRASES:
+        hits = list(pattern.finditer(last_part))
+        if hits:
+            span = hits[-1].group(1)
+            bold = _BOLD_RE.findall(span)
+            if bold:
+                out.append(("answer_content", bold[-1]))
+            cut = _SENTENCE_END_RE.search(_EMPH_RE.sub("", span))
+            out.append(("answer_content", _EMPH_RE.sub("", span)[: cut.start()] if cut else _EMPH_RE.sub("", span)))
+    # The last line only: a bold option name earlier is as often one the response rules out.
+    lines = [ln for ln in tail.strip().splitlines() if ln.strip()]
+    if lines and len(lines[-1]) <= 300:
+        bold = _BOLD_RE.findall(lines[-1])
+        if bold:
+            out.append(("bold_content", bold[-1]))
+        out.append(("last_line_content", lines[-1]))
+    return out
+
+
+_WRAP_RE = re.compile(r"\\(?:text(?:bf|rm|it)?|mathrm|mathbf|operatorname)\s*\{([^{}]*)\}")
+
+
+def _norm_option_text(s: str) -> str:
+    """Text of an option or a candidate, compared case- and markup-insensitively."""
+    s = unicodedata.normalize("NFKC", s)
+    s = _WRAP_RE.sub(r"\1", s)
+    s = s.replace("$", "").replace("\\(", "").replace("\\)", "").replace("\\,", " ").replace("\\!", "")
+    s = _EMPH_RE.sub("", s).replace("`", "")
+    s = re.sub(r"\s+", " ", s).strip().lower()
+    return s.strip(" .;:,!").strip()
+
+
+_MATHY_RE = re.compile(r"[\d\\^_=]")
+_MAX_VALUE_LEN = 60
+
+
+def match_option(
+    answer_text: str,
+    options: Sequence[str],
+    *,
+    equal: Callable[[str, str], bool] | None = None,
+) -> Extraction:
+    """The letter of the one option the answer names by its content, or None (none, or several).
+
+    Three passes over the candidate spans (:func:`option_candidates`), the first that names exactly
+    one option deciding: the texts after normalisation (case, markup, spacing, end punctuation); plain
+    numbers with the same unit ("80" and "80 g"); then, for an explicitly stated short answer (a box,
+    "the answer is ...") with LaTeX in it or in the options, ``equal`` (e.g. a time-bounded
+    :func:`r1bench.grading.math_equal`). Several options named at once: None.
+    """
+    opts = [_norm_option_text(str(o)) for o in options]
+    nums = [_plain_number(o) for o in opts]
+    cands = [(rule, cand, _norm_option_text(cand)) for rule, cand in option_candidates(answer_text)]
+    cands = [(r, cand, c) for r, cand, c in cands if c and len(c) <= 300]
+    for r, _cand, c in cands:
+        hits = {i for i, o in enumerate(opts) if o and o == c}
+        if not hits:  # "(B) 25%" / "B. 25%": an option echoed with its letter
+            stripped = re.sub(r"^\(?[a-j][.):]\s+", "", c)
+            hits = {i for i, o in enumerate(opts) if o and o == stripped}
+        if hits:
+            value = _plain_number(c)
+            if value is not None:  # "4" names "4" but also "4.0": the same value twice is ambiguous
+                hits |= {i for i, n in enumerate(nums) if n is not None and _same_quantity(value, n)}
+            return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
+    for r, _cand, c in cands:
+        if r not in ("boxed_content", "answer_content"):
+            continue
+        value = _plain_number(c)
+        if value is None:
+            continue
+        hits = {i for i, n in enumerate(nums) if n is not None and _same_quantity(value, n)}
+        if hits:
+            return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
+    if equal is None:
+        return Extraction(None, None)
+    for r, cand, c in cands:
+        if (r not in ("boxed_content", "answer_content") or len(c) > _MAX_VALUE_LEN or not _MATHY_RE.search(c)
+                or _plain_number(c) is not None):  # a plain number was decided by the pass above
+            continue
+        latex = [i for i, o in enumerate(opts) if _MATHY_RE.search(o) and len(o) <= _MAX_VALUE_LEN
+                 and (_LATEX_RE.search(str(options[i])) or _LATEX_RE.search(cand))]
+        hits = {i for i in latex if _safe_equal(equal, cand, str(options[i]))}
+        if hits:
+            return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
+        break  # one value comparison round per answer: each may cost a symbolic check
+    return Extraction(None, None)
+
+
+_LATEX_RE = re.compile(r"\\[a-zA-Z]+|\^|_\{|\{")
+_PLAIN_NUMBER_RE = re.compile(r"([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:\s*[x×]\s*10\^\s*\(?[-+]?\d+\)?|e[-+]?\d+)?)"
+                              r"\s*([a-z%°/²³μ][a-z%°/²³μ.\s^\-0-9]{0,20})?")
+
+
+def _plain_number(text: str) -> tuple[float, str] | None:
+    """("80 g" -> (80.0, "g")): a plain number with an optional unit, else None. Hand-written: the
+    math grader would treat the unit as a symbol and spend a symbolic check on "67 rolls" vs "17 rolls"."""
+    t = text.replace("$", "").replace("\\%", "%").replace("\\,", "").strip()
+    t = re.sub(r"^(?:approximately|about|around|roughly|≈|~|\\approx)\s*", "", t, flags=re.IGNORECASE)
+    if t[:1] + t[-1:] in ("()", "[]"):  # "The answer is (12)."
+        t = t[1:-1].strip()
+    m = _PLAIN_NUMBER_RE.fullmatch(t)
+    if not m or not re.search(r"\d", m.group(1)):
+        return None
+    num = re.sub(r"\s*[x×]\s*10\^\s*\(?([-+]?\d+)\)?", r"e\1", m.group(1).replace(",", ""))
+    try:
+        return float(num), re.sub(r"\s+", "", (m.group(2) or "").strip(" ."))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _same_quantity(a: tuple[float, str], b: tuple[float, str]) -> bool:
+    (x, ux), (y, uy) = a, b
+    if ux and uy and ux != uy:
+        return False
+    return x == y or abs(x - y) <= 1e-9 * max(abs(x), abs(y))
+
+
+def _safe_equal(equal: Callable[[str, str], bool], a: str, b: str) -> bool:
+    try:
+        return bool(equal(a, b))
+    except Exception:  # noqa: BLE001 - a comparison that fails is no match, never a crash
+        return False
