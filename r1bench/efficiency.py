@@ -15,13 +15,14 @@ Bounded: candidates are scanned over at most the last ``_MAX_SCAN`` characters w
 patterns and distinct candidate strings are graded once each. When the gold is a plain number, the
 grader's own numeric evaluator decides each candidate (microseconds; a candidate it cannot read as a
 number is not that number); otherwise each distinct candidate goes through :func:`~r1bench.grading.math_equal`, at most ``max_graded`` of them per
-sample, each with the grader's time bound. Math answers only: for choice tasks the candidate
+sample, each with the grader's time bound, all of them within ``budget`` seconds. Math answers only: for choice tasks the candidate
 positions are not defined and ``first_correct_tokens`` is ``None``.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -139,6 +140,7 @@ def measure_efficiency(
     final_correct: bool | None = None,
     max_graded: int = 4,
     timeout: float = 1.0,
+    budget: float = 1.0,
 ) -> Efficiency:
     """Efficiency of one sample from its split and gold.
 
@@ -157,6 +159,7 @@ def measure_efficiency(
     gold_value = _plain_number(str(gold))
     verdicts: dict[str, bool] = {}
     final_norm = _normalized(final_answer) if final_answer and final_correct is not None else None
+    deadline = time.monotonic() + budget
     graded = 0
     first_pos: int | None = None
     for pos, cand in cands:
@@ -167,10 +170,10 @@ def measure_efficiency(
                 # A plain-number gold: only a candidate the numeric evaluator reads can equal it.
                 value = _plain_number(cand)
                 verdicts[cand] = value is not None and numbers_close(value, gold_value)
-            elif graded < max_graded:
+            elif graded < max_graded and (left := deadline - time.monotonic()) > 0.05:
                 graded += 1
                 try:
-                    verdicts[cand] = math_equal(cand, str(gold), timeout=timeout)
+                    verdicts[cand] = math_equal(cand, str(gold), timeout=min(timeout, left))
                 except Exception:  # a grader failure is "not correct", never an error here
                     verdicts[cand] = False
             else:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from r1bench import __version__
 from r1bench.diagnostics import count_tokens, detect_loop, is_truncated
+from r1bench.efficiency import measure_efficiency
 from r1bench.grading import GRADER_VERSION, Verdict, grade_choice_split, grade_math_split
 from r1bench.reasoning import split_reasoning
 
@@ -51,6 +52,9 @@ class SampleRecord:
     prompt_hash: str | None = None
     r1bench_version: str = __version__
     extra: dict[str, Any] = field(default_factory=dict)
+    # r1bench.efficiency.Efficiency as a dict: answer tokens, first correct candidate position in
+    # the reasoning, overthinking share, self-corrections (empty in records saved before them).
+    efficiency: dict[str, Any] = field(default_factory=dict)
 
     @property
     def no_answer(self) -> bool:
@@ -125,6 +129,11 @@ def score_response(
             f"{verdict.extracted!r}): no answer",
             verdict.grader,
         )
+    eff = measure_efficiency(
+        split.reasoning, split.answer, str(gold), kind=kind, reasoning_tokens=n_reasoning,
+        answer_tokens=count_tokens(split.answer, tokenizer), final_answer=verdict.extracted,
+        final_correct=verdict.correct,
+    )
     return SampleRecord(
         task=task,
         doc_id=doc_id,
@@ -150,6 +159,7 @@ def score_response(
         finish_reason=finish_reason,
         prompt_hash=prompt_hash,
         extra=extra,
+        efficiency=eff.to_dict(),
     )
 
 

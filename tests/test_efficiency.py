@@ -97,3 +97,25 @@ def test_candidates_in_order_of_position():
 def test_hostile_reasoning_gives_a_value(reasoning):
     eff = measure_efficiency(reasoning, "", "4")
     assert eff.first_correct_tokens is None
+
+
+def test_every_record_carries_its_efficiency():
+    from r1bench.records import score_response
+
+    raw = "<think>So 2+2 = 4\n\nWait, let me double-check: four.</think>\nThe answer is \\boxed{4}."
+    rec = score_response(raw, "4")
+    eff = rec.to_dict()["efficiency"]
+    assert rec.correct
+    assert eff["self_corrections"] == 2
+    assert eff["reasoning_tokens"] == rec.reasoning_tokens
+    # The candidate "4" ends the first paragraph, about a third of the way into the reasoning.
+    assert 0 < eff["first_correct_tokens"] < rec.reasoning_tokens / 2
+    assert eff["overthinking_share"] == pytest.approx(1 - eff["first_correct_tokens"] / rec.reasoning_tokens)
+
+
+def test_choice_records_have_no_candidate_position():
+    from r1bench.records import score_response
+
+    rec = score_response("<think>Maybe B. Wait, C.</think>Answer: C", "C", kind="choice")
+    assert rec.efficiency["first_correct_tokens"] is None
+    assert rec.efficiency["self_corrections"] == 1
