@@ -24,6 +24,10 @@ __all__ = [
 
 _BOX_CMDS = ("\\boxed", "\\fbox", "\\framebox")
 _MAX_SCAN = 200_000  # only the last 200k characters of an answer are scanned for answers
+# The unboxed fallbacks read only this tail, and every lazy span is capped: their regexes stay
+# linear in the input length (a 200 KB "is \\(" x 40000 was minutes of backtracking).
+_FALLBACK_SCAN = 20_000
+_SPAN_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Extraction:
 
     answer: str | None
     rule: str | None
+    parts: tuple[str, ...] = ()  # the separate boxes joined into ``answer`` (rule ``boxed_multi``)
 
 
 def _match_braces(text: str) -> dict[int, int]:
@@ -123,16 +128,16 @@ _JOIN_RE = re.compile(
 _FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
     (
         "final_answer_phrase",
-        re.compile(r"(?=final\s+answer\s*(?:is|:|=)[\s:]*(?P<ans>[^\n]+))", re.IGNORECASE),
+        re.compile(r"(?=final\s+answer\s*(?:is|:|=)[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
     ),
     (
         "final_answer_heading",
-        re.compile(r"(?=\*\*\s*final\s+answer\s*:?\s*\*\*[\s:]*(?P<ans>[^\n]+))", re.IGNORECASE),
+        re.compile(r"(?=\*\*\s*final\s+answer\s*:?\s*\*\*[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
     ),
-    ("answer_line", re.compile(r"(?:^|\n)\s*\**answer\**\s*:\**\s*(?P<ans>[^\n]+)", re.IGNORECASE)),
+    ("answer_line", re.compile(r"(?:^|\n)[ \t]*\**answer\**[ \t]*:\**[ \t]*(?P<ans>[^\n]{1,1000})", re.IGNORECASE)),
     (
         "answer_is_phrase",
-        re.compile(r"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>[^\n]+))", re.IGNORECASE),
+        re.compile(r"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
     ),
 ]
 
@@ -144,15 +149,16 @@ _SENTENCE_TAIL_RE = re.compile(
 )
 
 
+_CAPPED = rf"(.{{1,{_SPAN_CAP}}}?)"
 _MATH_SPAN_RE = re.compile(
-    r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL
+    rf"\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$", re.DOTALL
 )
 # A number, never cut in the middle ("1,000.99m" is 1,000.99 followed by a unit).
 _NUM = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?(?![\d]|[.,/]\d)"
 _NUMBER_RE = re.compile(rf"(?<![\w.]){_NUM}")
 # "... is 19", "... is $\frac12$", "... equals \(3\)": a value stated at the end of a sentence.
 _STATED_VALUE_RE = re.compile(
-    r"\b(?:is|are|equals|was)\s*:?\s*(?:\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$(.+?)(?<!\\)\$"
+    rf"\b(?:is|are|equals|was)\s*:?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
     rf"|({_NUM}))",
     re.DOTALL,
 )
@@ -176,6 +182,7 @@ def _clean_fallback(ans: str) -> str | None:
         # A sentence in words with a number in it: "Jane started growing Sphere 3 hours ago."
         ans = _NUMBER_RE.findall(ans)[-1]
     ans = ans.strip().strip("*").strip()
+    ans = re.sub(r"^_(.+)_$", r"\1", ans).strip()  # markdown emphasis: "_45°_"
     ans = re.sub(r"[.\s]+$", "", ans)
     if not ans or len(ans) > 300:
         return None
@@ -183,7 +190,13 @@ def _clean_fallback(ans: str) -> str | None:
 
 
 def extract_math_answer(answer_text: str) -> Extraction:
-    """The final math answer in ``answer_text`` (text after the reasoning), with its rule."""
+    """The final math answer in ``answer_text`` (text after the reasoning), with its rule.
+
+    Order: the last box (adjacent boxes of one answer joined), unless an explicit "final answer"
+    line follows it; without a box, the "final answer" / "answer is" phrases, a response that is
+    only a formula or number, then the last sentence of the last line (a value stated after
+    "is" or "=", a math span, a formula, a number). Only a bounded tail is read by the fallbacks.
+    """
     if not answer_text or not answer_text.strip():
         return Extraction(None, None)
     text = answer_text[-_MAX_SCAN:]
@@ -193,43 +206,100 @@ def extract_math_answer(answer_text: str) -> Extraction:
         group = [boxes[-1]]
         for prev in reversed(boxes[:-1]):
             between = text[prev[1] : group[0][0]]
-            if _JOIN_RE.match(between):
+            if len(between) <= 200 and _JOIN_RE.match(between):
                 group.insert(0, prev)
             else:
                 break
+        after = text[group[-1][1] :]
+        if len(after) <= _FALLBACK_SCAN:
+            # "\boxed{255} ... Final Answer: The final answer is $10,455$": the box was a step.
+            phrase = _phrase_answer(after, ("final_answer_phrase", "final_answer_heading", "answer_line"))
+            if phrase.answer is not None:
+                return phrase
         if len(group) > 1:
-            return Extraction(", ".join(b[2] for b in group), "boxed_multi")
+            parts = tuple(b[2] for b in group)
+            return Extraction(", ".join(parts), "boxed_multi", parts)
         return Extraction(group[0][2], "boxed")
     if any(cmd + "{" in text or cmd + " {" in text for cmd in _BOX_CMDS):
         return Extraction(None, None)  # a box that never closed: the answer was cut off
-    for rule, pattern in _FALLBACKS:
-        matches = list(pattern.finditer(text))
-        if matches:
-            ans = _clean_fallback(matches[-1].group("ans"))
-            if ans:
-                return Extraction(ans, rule)
+    tail = text[-_FALLBACK_SCAN:]
+    phrase = _phrase_answer(tail, tuple(rule for rule, _ in _FALLBACKS))
+    if phrase.answer is not None:
+        return phrase
     # A response that is only a formula (e.g. an API that returns just "$\frac{1}{2}$").
-    stripped = text.strip()
+    stripped = tail.strip()
     if len(stripped) <= 400:
         m = re.fullmatch(r"\$\$?(.+?)\$?\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", stripped, re.DOTALL)
         if m:
             return Extraction(next(g for g in m.groups() if g is not None).strip(), "bare_math")
         if re.fullmatch(r"[-+]?[\d.,/]+%?", stripped):
             return Extraction(stripped.rstrip("."), "bare_number")
-    # Last resorts, named so a reader of the record can discount them: the last math span of the
-    # final paragraph, else the last number in it (what lm-eval's flexible extraction does).
-    last_par = stripped.rsplit("\n\n", 1)[-1]
-    stated = list(_STATED_VALUE_RE.finditer(last_par))
+    return _last_sentence_answer(stripped)
+
+
+def _phrase_answer(text: str, rules: tuple[str, ...]) -> Extraction:
+    """The value of the last "final answer ..." / "answer: ..." / "the answer is ..." phrase."""
+    for rule, pattern in _FALLBACKS:
+        if rule not in rules:
+            continue
+        matches = list(pattern.finditer(text))
+        if matches:
+            ans = _clean_fallback(matches[-1].group("ans"))
+            if ans:
+                return Extraction(ans, rule)
+    return Extraction(None, None)
+
+
+_MAX_SENTENCE = 500
+_LINE_MARKUP_RE = re.compile(r"^[\s#>*\-]*(?:\d+\.\s+)?")
+_SENTENCE_END_RE = re.compile(r"[.!?](?:\*\*|__)?\s+(?=\S)")
+# Letters in a formula: command names, single-letter variables and a few function names only.
+_WORDISH_RE = re.compile(r"(?<![\\A-Za-z])(?!(?:sqrt|pi|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|deg|or|and)\b)[A-Za-z]{3,}")
+
+
+def _looks_like_formula(s: str) -> bool:
+    """``4\\sqrt{2}``, ``4√2``, ``x^2+1``, ``(1, 2)``: math, not a sentence in words."""
+    s = s.strip()
+    return bool(s) and len(s) <= 120 and not _WORDISH_RE.search(s) and bool(re.search(r"[\d\\√π∞A-Za-z]", s))
+
+
+def _last_sentence_answer(text: str) -> Extraction:
+    """Last resorts, named so a reader of the record can discount them, read from the last sentence
+    of the last line: a value stated after "is" (``stated_value``), the right side of a final
+    ``BC = x = 4√2`` (``final_line``), the last math span, a line that is only a formula, the last
+    number. A last sentence longer than 500 characters gives at most a stated value or math span."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return Extraction(None, None)
+    line = lines[-1].strip()
+    masked = _MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), line)
+    ends = list(_SENTENCE_END_RE.finditer(masked))
+    sentence = line[ends[-1].end() :] if ends else line
+    sentence = _LINE_MARKUP_RE.sub("", sentence).strip()
+    long = len(sentence) > _MAX_SENTENCE
+    if long:
+        sentence = sentence[-_MAX_SENTENCE:]
+    stated = list(_STATED_VALUE_RE.finditer(sentence))
     if stated:
         value = next(g for g in stated[-1].groups() if g is not None).strip()
         if value:
             return Extraction(value.rstrip(","), "stated_value")
-    spans = list(_MATH_SPAN_RE.finditer(last_par))
+    spans = list(_MATH_SPAN_RE.finditer(sentence))
     if spans:
         value = next(g for g in spans[-1].groups() if g is not None).strip()
         if value and len(value) <= 300:
             return Extraction(value, "last_math_span")
-    numbers = _NUMBER_RE.findall(last_par)
+    if long:
+        return Extraction(None, None)
+    plain = sentence.replace("**", "").strip().rstrip(".").strip()
+    plain = re.sub(r"^_(.+)_$", r"\1", plain).strip()
+    if "=" in plain:
+        rhs = plain.rsplit("=", 1)[1].strip()
+        if _looks_like_formula(rhs):
+            return Extraction(rhs, "final_line")
+    elif _looks_like_formula(plain) and re.search(r"[\d√π∞\\]", plain):
+        return Extraction(plain, "final_line")
+    numbers = _NUMBER_RE.findall(sentence)
     if numbers:
         return Extraction(numbers[-1].rstrip(","), "last_number")
     return Extraction(None, None)

@@ -89,9 +89,12 @@ def score_response(
     split = split_reasoning(text, starts_in_reasoning=starts_in_reasoning)
     # Graded from the same split the record keeps (one pass over a possibly 1 MB output).
     if kind == "choice":
-        verdict = grade_choice_split(split, gold, num_choices=num_choices)
+        verdict = grade_choice_split(split, gold, num_choices=num_choices)  # a bad gold still raises
     else:
-        verdict = grade_math_split(split, gold, timeout=timeout)
+        try:
+            verdict = grade_math_split(split, gold, timeout=timeout)
+        except Exception as e:  # noqa: BLE001 - a grader bug on one output is a recorded verdict, not a lost run
+            verdict = Verdict(False, None, None, f"grading failed ({type(e).__name__}: {str(e)[:120]})")
     estimated = completion_tokens is None
     n_completion = completion_tokens if completion_tokens is not None else count_tokens(text, tokenizer)
     n_reasoning = (

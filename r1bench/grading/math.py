@@ -14,7 +14,14 @@ import re
 from dataclasses import dataclass
 
 from r1bench.grading.normalize import normalize_answer
-from r1bench.grading.numeric import NotNumeric, evaluate, numbers_close
+from r1bench.grading.numeric import (
+    NotNumeric,
+    TooLarge,
+    Undefined,
+    evaluate,
+    is_numeric_syntax,
+    numbers_close,
+)
 from r1bench.grading.symbolic import symbolic_equal
 
 __all__ = ["math_equal", "compare_math", "Comparison"]
@@ -50,7 +57,10 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
         return Comparison(False, "empty", "empty answer")
     if len(pred) > _MAX_ANSWER:
         return Comparison(False, "too_long", f"answer longer than {_MAX_ANSWER} characters")
-    return _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+    try:
+        return _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+    except Exception as e:  # noqa: BLE001 - model text never raises out of the grader: a verdict
+        return Comparison(False, "error", f"{type(e).__name__}: {str(e)[:120]}")
 
 
 def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
@@ -121,6 +131,12 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
 
     # Numbers.
     pv, gv = _value(p), _value(g)
+    if (pv is None) != (gv is None):
+        # "\frac{1}{0}", "0^{-1}", "10^{10^{10}}", "1000!": numeric text with no usable value is
+        # never equal to a number (decided here: sympy could spend the whole timeout on it).
+        why = _no_value_reason(p if pv is None else g)
+        if why:
+            return Comparison(False, "numeric", why)
     if pv is not None and gv is not None:
         if numbers_close(pv, gv):
             return Comparison(True, "numeric")
@@ -182,8 +198,21 @@ def _mixed_to_sum(m: re.Match[str]) -> str:
 def _value(s: str):
     try:
         return evaluate(_MIXED_RE.sub(_mixed_to_sum, s))
-    except NotNumeric:
+    except (NotNumeric, ArithmeticError, ValueError, RecursionError):
         return None
+
+
+def _no_value_reason(s: str) -> str | None:
+    """Why a purely numeric string has no value (undefined or astronomically large), else None."""
+    if not is_numeric_syntax(s):
+        return None
+    try:
+        evaluate(_MIXED_RE.sub(_mixed_to_sum, s))
+    except (Undefined, TooLarge) as e:
+        return f"{'undefined' if isinstance(e, Undefined) else 'too large'}: {e}"
+    except (NotNumeric, ArithmeticError, ValueError, RecursionError):
+        return None
+    return None
 
 
 def _is_relation(s: str) -> bool:

@@ -14,13 +14,14 @@ import math
 import re
 from fractions import Fraction
 
-__all__ = ["NotNumeric", "evaluate", "numbers_close"]
+__all__ = ["NotNumeric", "Undefined", "TooLarge", "evaluate", "numbers_close", "is_numeric_syntax"]
 
 Number = Fraction | float
 
 _MAX_EXPONENT = 4096
 _MAX_MAGNITUDE = 1e300
 _MAX_LEN = 400
+_MAX_DEPTH = 40  # nested brackets / commands; deeper input is refused, never recursed into
 _NUM_RE = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _SCI_RE = re.compile(r"[eE][-+]?\d+")
 
@@ -29,10 +30,20 @@ class NotNumeric(ValueError):
     """The string is not a plain numeric expression (or is too large to evaluate safely)."""
 
 
+class Undefined(NotNumeric):
+    """A numeric expression with no value: division by zero, ``0^{-1}``, a zeroth root, ``(-3)!``."""
+
+
+class TooLarge(NotNumeric):
+    """A numeric expression too large to evaluate: astronomically large or small (``10^{10^{10}}``,
+    ``1000!``), or nested more than 40 levels deep."""
+
+
 class _Parser:
     def __init__(self, s: str) -> None:
         self.s = s
         self.i = 0
+        self.depth = 0
 
     def peek(self, k: int = 0) -> str:
         j = self.i + k
@@ -57,6 +68,15 @@ class _Parser:
 
     # expr := term (('+'|'-') term)*
     def expr(self) -> Number:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise TooLarge("nested too deeply")
+        try:
+            return self._expr()
+        finally:
+            self.depth -= 1
+
+    def _expr(self) -> Number:
         value = self.term()
         while True:
             if self.eat("+"):
@@ -88,11 +108,14 @@ class _Parser:
         )
 
     def factor(self) -> Number:
-        if self.eat("-"):
-            return -self.factor()
-        if self.eat("+"):
-            return self.factor()
-        return self.power()
+        signs = 1
+        while True:  # a loop, not recursion: "-----...1" must not exhaust the stack
+            if self.eat("-"):
+                signs = -signs
+            elif not self.eat("+"):
+                break
+        value = self.power()
+        return -value if signs < 0 else value
 
     def power(self) -> Number:
         base = self.atom()
@@ -126,6 +149,15 @@ class _Parser:
         return self.atom()
 
     def atom(self) -> Number:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise TooLarge("nested too deeply")
+        try:
+            return self._atom()
+        finally:
+            self.depth -= 1
+
+    def _atom(self) -> Number:
         c = self.peek()
         if not c:
             raise NotNumeric("unexpected end")
@@ -152,8 +184,8 @@ class _Parser:
             return _div(num, den)
         if self.eat("\\binom"):
             n, k = self.braced(), self.braced()
-            if not (_is_int(n) and _is_int(k)) or int(n) > 10_000:
-                raise NotNumeric("binomial of non-integers or too large")
+            if not (_is_int(n) and _is_int(k)) or not 0 <= int(n) <= 10_000 or int(k) < 0:
+                raise (TooLarge if _is_int(n) and int(n) > 10_000 else NotNumeric)("binomial of non-integers, negatives or too large")
             return Fraction(math.comb(int(n), int(k)))
         if self.eat("\\sqrt"):
             root = Fraction(2)
@@ -161,6 +193,8 @@ class _Parser:
                 self.i += 1
                 root = self.expr()
                 self.expect("]")
+            if root == 0:
+                raise Undefined("zeroth root")
             return _pow(self.braced(), 1 / root if isinstance(root, float) else Fraction(1) / root)
         if self.eat("\\pi"):
             return math.pi
@@ -177,15 +211,15 @@ def _check(v: Number) -> Number:
     if isinstance(v, complex):
         raise NotNumeric("complex value")
     if abs(v) > _MAX_MAGNITUDE or (isinstance(v, float) and not math.isfinite(v)):
-        raise NotNumeric("value too large")
+        raise TooLarge("value too large")
     if isinstance(v, Fraction) and (v.numerator.bit_length() > 2048 or v.denominator.bit_length() > 2048):
-        raise NotNumeric("value too large")
+        raise TooLarge("value too large")
     return v
 
 
 def _div(a: Number, b: Number) -> Number:
     if b == 0:
-        raise NotNumeric("division by zero")
+        raise Undefined("division by zero")
     return _check(a / b)
 
 
@@ -193,16 +227,28 @@ def _pow(base: Number, exp: Number) -> Number:
     if abs(exp) > _MAX_EXPONENT:
         if base in (0, 1):
             return base
-        raise NotNumeric("exponent too large")
+        if base == -1 and _is_int(exp):
+            return Fraction(-1) if int(exp) % 2 else Fraction(1)
+        # log2 of the result's magnitude: beyond ~1000 binary orders it is no answer to compare.
+        if base == 0 or abs(exp) * abs(math.log2(abs(float(base)))) > 1000:
+            raise TooLarge("exponent too large")
+        try:
+            return _check(float(base) ** float(exp))
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError) as e:
+            raise TooLarge("exponent too large") from e
     if isinstance(exp, Fraction) and exp.denominator == 1:
         if base == 0 and exp < 0:
-            raise NotNumeric("zero to a negative power")
+            raise Undefined("zero to a negative power")
         if isinstance(base, Fraction):
             if abs(base) > 1 and abs(int(exp)) * max(base.numerator.bit_length(), base.denominator.bit_length()) > 2048:
-                raise NotNumeric("value too large")
+                raise TooLarge("value too large")
             return _check(base ** int(exp))
         return _check(float(base) ** int(exp))
     # Fractional exponent: exact for perfect powers of rationals, float otherwise.
+    if base == 0:
+        if exp < 0:
+            raise Undefined("zero to a negative power")
+        return Fraction(0)
     if base < 0:
         raise NotNumeric("fractional power of a negative number")
     if isinstance(base, Fraction) and isinstance(exp, Fraction) and exp.numerator == 1 and exp.denominator <= 12:
@@ -213,8 +259,8 @@ def _pow(base: Number, exp: Number) -> Number:
             return Fraction(num, den)
     try:
         return _check(float(base) ** float(exp))
-    except OverflowError as e:
-        raise NotNumeric("value too large") from e
+    except (OverflowError, ZeroDivisionError, ValueError) as e:
+        raise TooLarge("value too large") from e
 
 
 def _int_root(n: int, r: int) -> int | None:
@@ -230,8 +276,12 @@ def _int_root(n: int, r: int) -> int | None:
 
 
 def _factorial(v: Number) -> Number:
-    if not _is_int(v) or v < 0 or v > 300:
-        raise NotNumeric("factorial out of range")
+    if not _is_int(v):
+        raise NotNumeric("factorial of a non-integer")
+    if v < 0:
+        raise Undefined("factorial of a negative integer")
+    if v > 300:
+        raise TooLarge("factorial too large")
     return Fraction(math.factorial(int(v)))
 
 
@@ -240,10 +290,25 @@ def evaluate(s: str) -> Number:
     if not s or len(s) > _MAX_LEN:
         raise NotNumeric("empty or too long")
     p = _Parser(s)
-    value = p.expr()
+    try:
+        value = p.expr()
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as e:
+        if isinstance(e, NotNumeric):
+            raise
+        # Any arithmetic failure on model text is "not a number we can evaluate", never a crash.
+        raise NotNumeric(f"{type(e).__name__}: {str(e)[:80]}") from e
     if p.i != len(s):
         raise NotNumeric(f"trailing text at {p.i}: {s[p.i:p.i + 10]!r}")
     return value
+
+
+_NUMERIC_SYNTAX_RE = re.compile(r"(?:[\d.+\-*/^!(){}\[\]eE ]|\\(?:frac|sqrt|binom|cdot|times|div|pi)(?![A-Za-z]))+")
+
+
+def is_numeric_syntax(s: str) -> bool:
+    """True when ``s`` uses only the evaluator's numeric vocabulary (digits, operators, \\frac ...):
+    an :class:`Undefined` or :class:`TooLarge` error then means the string has no usable value."""
+    return bool(_NUMERIC_SYNTAX_RE.fullmatch(s))
 
 
 def numbers_close(a: Number, b: Number, rel_tol: float = 1e-9, abs_tol: float = 1e-12) -> bool:
