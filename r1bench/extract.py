@@ -120,8 +120,10 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
 # "and"/"or" (bare or in \text{}), and the name of the next value ("\\boxed{1} \\) and \\( y_2=").
 _JOIN_RE = re.compile(
     r"^(?:[\s$,;.&]|\\[()\[\]]|\\q?quad|\\[,;:! ]|\\text\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b"
+    r"|\\text\{\s*(?:for\s+)?part\s*\(?[a-z0-9]\)?\s*(?:,|and)?\s*\}"  # "\text{ for part (a) and }"
     r"|[A-Za-z](?:_\{?\w+\}?)?\s*=)*$"
 )
+_SPAN_JOIN_RE = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
 
 # Fallback rules, used only when there is no box. Lookahead patterns so overlapping phrases are all
 # found ("Final Answer: The final answer is 7." -> the last phrase wins); each captures one line.
@@ -159,7 +161,7 @@ _NUMBER_RE = re.compile(rf"(?<![\w.]){_NUM}")
 # "... is 19", "... is $\frac12$", "... equals \(3\)": a value stated at the end of a sentence.
 _STATED_VALUE_RE = re.compile(
     rf"\b(?:is|are|equals|was)\s*:?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
-    rf"|({_NUM}))",
+    rf"|({_NUM}(?:\.\.\.|\\[lc]?dots|\u2026)?))",
     re.DOTALL,
 )
 
@@ -177,13 +179,19 @@ def _clean_fallback(ans: str) -> str | None:
         ans = ans[tail[-1].end() :]
     spans = list(_MATH_SPAN_RE.finditer(ans))
     if spans:
-        ans = next(g for g in spans[-1].groups() if g is not None)
+        # "$12$ and $13$": trailing spans joined by "and" / "or" / commas are one list answer.
+        run = [spans[-1]]
+        for prev in reversed(spans[:-1]):
+            if not _SPAN_JOIN_RE.fullmatch(ans[prev.end() : run[0].start()]):
+                break
+            run.insert(0, prev)
+        ans = ", ".join(next(g for g in m.groups() if g is not None).strip() for m in run)
     elif not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) and _NUMBER_RE.search(ans):
         # A sentence in words with a number in it: "Jane started growing Sphere 3 hours ago."
         ans = _NUMBER_RE.findall(ans)[-1]
     ans = ans.strip().strip("*").strip()
     ans = re.sub(r"^_(.+)_$", r"\1", ans).strip()  # markdown emphasis: "_45°_"
-    ans = re.sub(r"[.\s]+$", "", ans)
+    ans = ans.rstrip() if ans.rstrip().endswith("...") else re.sub(r"[.\s]+$", "", ans)
     if not ans or len(ans) > 300:
         return None
     return ans
@@ -251,6 +259,8 @@ def _phrase_answer(text: str, rules: tuple[str, ...]) -> Extraction:
 
 
 _MAX_SENTENCE = 500
+# Chat-template tokens a server left at the end: "<|im_start|>user", "<|eot_id|>", "<｜end▁of▁sentence｜>".
+_SPECIAL_TOKEN_TAIL_RE = re.compile(r"(?:\s*<[|｜][^<>\n]{1,40}[|｜]>\s*(?:user|assistant|system)?)+\s*$")
 _LINE_MARKUP_RE = re.compile(r"^[\s#>*\-]*(?:\d+\.\s+)?")
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\*\*|__)?\s+(?=\S)")
 # Letters in a formula: command names, single-letter variables and a few function names only.
@@ -263,18 +273,45 @@ def _looks_like_formula(s: str) -> bool:
     return bool(s) and len(s) <= 120 and not _WORDISH_RE.search(s) and bool(re.search(r"[\d\\√π∞A-Za-z]", s))
 
 
+def _drop_unit_words(s: str) -> str:
+    """``5 − 2√3 square units`` -> ``5 − 2√3``."""
+    from r1bench.grading.normalize import UNIT_WORDS  # here: r1bench.grading imports this module
+
+    words = s.split()
+    while len(words) > 1 and words[-1].lower().strip(".,") in UNIT_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
 def _last_sentence_answer(text: str) -> Extraction:
     """Last resorts, named so a reader of the record can discount them, read from the last sentence
     of the last line: a value stated after "is" (``stated_value``), the right side of a final
     ``BC = x = 4√2`` (``final_line``), the last math span, a line that is only a formula, the last
     number. A last sentence longer than 500 characters gives at most a stated value or math span."""
+    text = _SPECIAL_TOKEN_TAIL_RE.sub("", text).rstrip()
+    last_par = text.rsplit("\n\n", 1)[-1][-2000:]
+    display = list(_MATH_SPAN_RE.finditer(last_par))
+    if display and display[-1].end() == len(last_par) and "\n" in display[-1].group(0):
+        # "Answer \\[ \n 9 \n \\]": a display formula that ends the response is its answer.
+        value = next(g for g in display[-1].groups() if g is not None).strip()
+        if value and len(value) <= 300:
+            return Extraction(value, "last_math_span")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         return Extraction(None, None)
     line = lines[-1].strip()
-    masked = _MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), line)
-    ends = list(_SENTENCE_END_RE.finditer(masked))
-    sentence = line[ends[-1].end() :] if ends else line
+    # Display math ends a sentence ("... \geq 2.$$ Therefore, ..."): masked with a final period.
+    masked = _MATH_SPAN_RE.sub(
+        lambda m: "x" * (len(m.group(0)) - 1) + ("." if m.group(0).startswith(("$$", "\\[")) else "x"), line
+    )
+    bounds = [0] + [m.end() for m in _SENTENCE_END_RE.finditer(masked)] + [len(line)]
+    sentences = [line[a:b] for a, b in zip(bounds, bounds[1:]) if line[a:b].strip()]
+    sentence = sentences[-1] if sentences else line
+    # Skip closing pleasantries without a value ("I hope it is correct."), up to three sentences.
+    for candidate in reversed(sentences[-4:]):
+        if re.search(r"[\d$\\√π∞]", candidate):
+            sentence = candidate
+            break
     sentence = _LINE_MARKUP_RE.sub("", sentence).strip()
     long = len(sentence) > _MAX_SENTENCE
     if long:
@@ -282,6 +319,11 @@ def _last_sentence_answer(text: str) -> Extraction:
     stated = list(_STATED_VALUE_RE.finditer(sentence))
     if stated:
         value = next(g for g in stated[-1].groups() if g is not None).strip()
+        if value and stated[-1].lastindex == 5 and not long:
+            # A number that starts a plain formula: "The area is 5 − 2√3 square units."
+            rest = _drop_unit_words(re.sub(r"(?<!\.)\.$", "", sentence[stated[-1].start(5) :].strip()).strip())
+            if rest != value and _looks_like_formula(rest):
+                value = rest
         if value:
             return Extraction(value.rstrip(","), "stated_value")
     spans = list(_MATH_SPAN_RE.finditer(sentence))

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 __all__ = ["NotNumeric", "Undefined", "TooLarge", "evaluate", "numbers_close", "is_numeric_syntax"]
 
-Number = Fraction | float
+Number = Fraction | float | complex
 
 _MAX_EXPONENT = 4096
 _MAX_MAGNITUDE = 1e300
@@ -104,6 +104,7 @@ class _Parser:
         return bool(c) and (
             c.isdigit()
             or c in "({."
+            or self._imaginary_unit()
             or any(self.startswith(cmd) for cmd in ("\\frac", "\\sqrt", "\\pi", "\\binom"))
         )
 
@@ -157,10 +158,16 @@ class _Parser:
         finally:
             self.depth -= 1
 
+    def _imaginary_unit(self) -> bool:
+        return self.peek() == "i" and not self.peek(1).isalpha() and not (self.i and self.s[self.i - 1].isalpha())
+
     def _atom(self) -> Number:
         c = self.peek()
         if not c:
             raise NotNumeric("unexpected end")
+        if self._imaginary_unit():
+            self.i += 1
+            return 1j
         if c.isdigit() or c == ".":
             m = _NUM_RE.match(self.s, self.i)
             if not m:
@@ -209,7 +216,9 @@ def _is_int(v: Number) -> bool:
 
 def _check(v: Number) -> Number:
     if isinstance(v, complex):
-        raise NotNumeric("complex value")
+        if not (math.isfinite(v.real) and math.isfinite(v.imag)) or abs(v) > _MAX_MAGNITUDE:
+            raise TooLarge("value too large")
+        return v
     if abs(v) > _MAX_MAGNITUDE or (isinstance(v, float) and not math.isfinite(v)):
         raise TooLarge("value too large")
     if isinstance(v, Fraction) and (v.numerator.bit_length() > 2048 or v.denominator.bit_length() > 2048):
@@ -224,6 +233,13 @@ def _div(a: Number, b: Number) -> Number:
 
 
 def _pow(base: Number, exp: Number) -> Number:
+    if isinstance(base, complex) or isinstance(exp, complex):
+        # Complex numbers (a + bi): integer powers only, e.g. (1+i)^2.
+        if isinstance(exp, complex) or not _is_int(exp) or abs(exp) > 64:
+            raise NotNumeric("complex power")
+        if base == 0 and exp < 0:
+            raise Undefined("zero to a negative power")
+        return _check(base ** int(exp))
     if abs(exp) > _MAX_EXPONENT:
         if base in (0, 1):
             return base
@@ -316,4 +332,7 @@ def numbers_close(a: Number, b: Number, rel_tol: float = 1e-9, abs_tol: float = 
     forgiven, so a truncated decimal such as ``3.14159`` is not accepted for ``\\pi``."""
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return a == b
+    if isinstance(a, complex) or isinstance(b, complex):
+        a, b = complex(a), complex(b)
+        return abs(a - b) <= max(rel_tol * max(abs(a), abs(b)), abs_tol)
     return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=abs_tol)
