@@ -222,8 +222,8 @@ def extract_math_answer(answer_text: str) -> Extraction:
         if len(after) <= _FALLBACK_SCAN:
             # "\boxed{255} ... Final Answer: The final answer is $10,455$": the box was a step.
             phrase = _phrase_answer(after, ("final_answer_phrase", "final_answer_heading", "answer_line"))
-            if phrase.answer is not None:
-                return phrase
+            if phrase.answer is not None and re.search(r"[\d\\$√π]", phrase.answer):
+                return phrase  # a value, not "Final answer: as computed above"
         if len(group) > 1:
             parts = tuple(b[2] for b in group)
             return Extraction(", ".join(parts), "boxed_multi", parts)

@@ -490,8 +490,8 @@ def _inequalities_to_union(s: str) -> str | None:
     if len(parts) < 2 or len(parts) > 6:
         return None
     ivs = [_inequality_to_interval(x) for x in parts]
-    if not all(ivs):
-        return None
+    if not all(ivs) or len({re.sub(r"\\(?:leq|geq|le|ge|infty|frac|sqrt|pi)|[^A-Za-z_{}']", "", x) for x in parts}) != 1:
+        return None  # one variable only: "x>1, y<2" is not a union
     return "\\cup".join(ivs)  # type: ignore[arg-type]
 
 
