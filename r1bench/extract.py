@@ -141,6 +141,8 @@ _FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
         "answer_is_phrase",
         re.compile(r"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
     ),
+    # Chinese: "最终答案是 5", "答案：$\frac12$", "答案为 5".
+    ("answer_is_phrase", re.compile(r"(?=答案\s*(?:是|为|為|[:：])\s*(?P<ans>[^\n]{1,1000}))")),
 ]
 
 # Where a sentence that states the answer goes on to something else.
@@ -230,7 +232,7 @@ def extract_math_answer(answer_text: str) -> Extraction:
         return Extraction(group[0][2], "boxed")
     if any(cmd + "{" in text or cmd + " {" in text for cmd in _BOX_CMDS):
         return Extraction(None, None)  # a box that never closed: the answer was cut off
-    tail = text[-_FALLBACK_SCAN:]
+    tail = text[-_FALLBACK_SCAN:].replace("\u2212", "-")  # a unicode minus is part of the number
     phrase = _phrase_answer(tail, tuple(rule for rule, _ in _FALLBACKS))
     if phrase.answer is not None:
         return phrase
@@ -271,6 +273,26 @@ def _looks_like_formula(s: str) -> bool:
     """``4\\sqrt{2}``, ``4√2``, ``x^2+1``, ``(1, 2)``: math, not a sentence in words."""
     s = s.strip()
     return bool(s) and len(s) <= 120 and not _WORDISH_RE.search(s) and bool(re.search(r"[\d\\√π∞A-Za-z]", s))
+
+
+_MATH_WORDS = frozenset("sqrt pi sin cos tan cot sec csc log ln exp infty".split())
+
+
+def _formula_suffix(s: str) -> str:
+    """The longest run of formula tokens that ends ``s``: words of two or more lowercase letters
+    (other than math names and a joining "or"/"and") end it; "BC", "x", "4√2" do not."""
+    tokens = s.split()
+    keep: list[str] = []
+    for tok in reversed(tokens):
+        word = tok.strip(",.:;")
+        if re.fullmatch(r"[A-Za-z]{2,}", word) and not (
+            word.lower() in _MATH_WORDS or (word in ("or", "and") and keep) or re.fullmatch(r"[A-Z]{2,3}", word)
+        ):
+            break
+        keep.insert(0, tok)
+    while keep and keep[0].strip(",.:;") in ("or", "and"):
+        keep.pop(0)
+    return " ".join(keep).strip().rstrip(",.;:").strip()
 
 
 def _drop_unit_words(s: str) -> str:
@@ -336,6 +358,11 @@ def _last_sentence_answer(text: str) -> Extraction:
     plain = sentence.replace("**", "").strip().rstrip(".").strip()
     plain = re.sub(r"^_(.+)_$", r"\1", plain).strip()
     if "=" in plain:
+        # "So x = 3 or x = -2", "The solutions are x = 1 and x = 2": the formula that ends the
+        # sentence (all of it when it is one), else the right side of its last "=".
+        formula = _formula_suffix(plain)
+        if "=" in formula and _looks_like_formula(formula):
+            return Extraction(formula, "final_line")
         rhs = plain.rsplit("=", 1)[1].strip()
         if _looks_like_formula(rhs):
             return Extraction(rhs, "final_line")

@@ -29,7 +29,7 @@ __all__ = ["math_equal", "compare_math", "Comparison"]
 _MAX_ANSWER = 5000
 _VAR_RE = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'?"
 _LONE_VAR_LHS = re.compile(
-    rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z]\({_VAR_RE}\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
+    rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z]\((?:{_VAR_RE}|-?\d+(?:/\d+)?)\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
 )
 _OPEN = {"(": ")", "[": "]", "\\{": "\\}"}
 
