@@ -1,7 +1,7 @@
 """Split a reasoning model's raw output into its reasoning and its answer.
 
 Grading must only ever see the answer: a ``\\boxed{7}`` the model wrote inside ``<think>`` and later
-rejected is not its answer. The rules (DESIGN.md section 3):
+rejected is not its answer. The rules (docs/design.md, section 2):
 
 * ``<think>...</think>``: the answer is what follows the *last* ``</think>``.
 * Output that starts inside the reasoning because the prompt pre-filled ``<think>\\n`` has only a

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TASKS = ROOT / "tasks"
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "data"
 
-# Defaults from DESIGN.md section 3 (open-r1's reproduction); r1_smoke is the CPU smoke test.
+# Defaults from docs/design.md section 2 (open-r1's reproduction); r1_smoke is the CPU smoke test.
 EXPECTED = {
     "r1_math500": (4, 32768, "deepseek-r1"),
     "r1_aime24": (64, 32768, "deepseek-r1"),

@@ -1,6 +1,6 @@
 """Benchmark loaders: rows from the hub or a local directory -> normalised docs.
 
-``load_task_docs(task)`` is the one entry point (DESIGN.md section 4 for the schemas). Math docs:
+``load_task_docs(task)`` is the one entry point (the schemas are in each loader's docstring). Math docs:
 ``id, kind="math", problem, answer`` (+ metadata); choice docs: ``id, kind="choice", question,
 choices (4, shown order), answer (letter)`` (+ ``permutation`` / ``category`` /
 ``selection_fingerprint``). Data dir: argument, else ``$R1BENCH_DATA_DIR``, else the hub.

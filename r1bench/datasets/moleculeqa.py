@@ -6,7 +6,7 @@ the same files always give the same 100; ``selection_fingerprint`` (sha256 of th
 ids) is on every doc. The default quotas (Structure 30, Property 7, Usage 60, Source 3) are the
 ones specified for this benchmark, not the dataset's own shares: by the per-category test counts in
 the authors' repository (Structure 3,113, Property 731, Usage 599, Source 1,343 of 5,786) about
-54/13/10/23 %, while DESIGN.md quotes about 63/10/5/22 % for the whole dataset; neither was
+54/13/10/23 %, while the project brief quotes about 63/10/5/22 % for the whole dataset; neither was
 checked against the real files here. ``allocation="proportional"`` follows the loaded file's own
 shares, whatever they are, and the loader logs them.
 """

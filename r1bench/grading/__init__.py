@@ -7,6 +7,8 @@ leaderboard entries graded differently are told apart).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from r1bench.extract import Extraction, extract_math_answer
@@ -70,13 +72,38 @@ def grade_math_split(split: ReasoningSplit, gold: str, *, timeout: float = 5.0) 
     if ext.answer is None:
         return Verdict(False, None, None, "no final answer found after the reasoning")
     if ext.rule == "boxed_multi" and 1 < len(ext.parts) <= 6 and all(
-        compare_math(part, ext.parts[-1], timeout=timeout).equal for part in ext.parts[:-1]
+        _compare_cached(part, ext.parts[-1], timeout).equal for part in ext.parts[:-1]
     ):
         # "$\boxed{15\frac{39}{40}}$, or $\boxed{\frac{639}{40}}$": two spellings of one value,
         # not a two-element list.
         ext = Extraction(ext.parts[-1], "boxed")
-    cmp = compare_math(ext.answer, str(gold), timeout=timeout)
+    cmp = _compare_cached(ext.answer, str(gold), timeout)
     detail = f" ({cmp.detail})" if cmp.detail else ""
     if cmp.equal:
         return Verdict(True, ext.answer, ext.rule, f"equal at stage {cmp.stage}{detail}")
     return Verdict(False, ext.answer, ext.rule, f"not equal at stage {cmp.stage}{detail}")
+
+
+# k samples of one question often state the same answer: each (answer, gold) pair is compared once
+# per process (normalisation, structure, numeric and the symbolic stage's worker trip).
+_COMPARISONS: OrderedDict[tuple[str, str], Comparison] = OrderedDict()
+_COMPARISONS_LOCK = threading.Lock()
+_COMPARISONS_SIZE = 100_000
+
+
+def _compare_cached(answer: str, gold: str, timeout: float) -> Comparison:
+    key = (answer, gold)
+    with _COMPARISONS_LOCK:
+        hit = _COMPARISONS.get(key)
+        if hit is not None:
+            _COMPARISONS.move_to_end(key)
+            return hit
+    cmp = compare_math(answer, gold, timeout=timeout)
+    # A symbolic "not equal" may be a timeout or a killed worker (machine load, not the answers):
+    # only verdicts that say why they are final are kept.
+    if cmp.equal or cmp.stage != "symbolic" or cmp.detail.startswith(("different", "unparsable")):
+        with _COMPARISONS_LOCK:
+            _COMPARISONS[key] = cmp
+            if len(_COMPARISONS) > _COMPARISONS_SIZE:
+                _COMPARISONS.popitem(last=False)
+    return cmp

@@ -22,7 +22,7 @@ from r1bench.grading.numeric import (
     is_numeric_syntax,
     numbers_close,
 )
-from r1bench.grading.symbolic import symbolic_equal
+from r1bench.grading.symbolic import prescreen, symbolic_equal
 
 __all__ = ["math_equal", "compare_math", "Comparison"]
 
@@ -232,7 +232,7 @@ def _is_relation(s: str) -> bool:
 
 
 def _symbolic(p: str, g: str, timeout: float) -> Comparison:
-    r = symbolic_equal(p, g, timeout=timeout)
+    r = prescreen(p, g) or symbolic_equal(p, g, timeout=timeout)  # the cheap probe spares most worker trips
     if r.outcome == "equal":
         return Comparison(True, "symbolic")
     return Comparison(False, "symbolic", r.outcome + (f": {r.detail}" if r.detail else ""))

@@ -1,4 +1,4 @@
-"""Results store: published references, versioned leaderboards, run reports (DESIGN.md section 2, last arrow).
+"""Results store: published references, versioned leaderboards, run reports (docs/design.md, section 5).
 
 Modules: :mod:`~r1bench.results.schema` (JSON Schemas, validation, atomic writes),
 :mod:`~r1bench.results.references`, :mod:`~r1bench.results.leaderboard` (protocol checks, add),

@@ -13,9 +13,10 @@ __all__ = ["main", "COMMANDS"]
 # name -> (module:function, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("r1train.data.cli:convert_main", "convert trace files (Stratos, <think>/<answer>, Alpaca, Magpie, messages) to chat JSONL"),
-    "validate": ("r1train.data.cli:validate_main", "report rows kept / dropped and why (empty reasoning, unclosed tags, too long)"),
+    "validate": ("r1train.data.cli:validate_main", "report rows kept / dropped and why; --contamination: overlap with the benchmarks' questions"),
     "distill": ("r1train.distill:main", "ask an OpenAI-compatible teacher k times per question; keep only graded-correct traces"),
     "sft": ("r1train.sft:main", "supervised fine-tuning (full or LoRA, one or more stages) from a YAML recipe"),
+    "grpo": ("r1train.grpo:main", "reinforcement learning (GRPO) with r1bench's verifier as the reward, from a YAML recipe"),
     "merge": ("r1train.merge:main", "merge a LoRA adapter into its base model and save it"),
     "eval": ("r1train.evaluate:main", "evaluate a checkpoint or adapter with r1bench / lm-eval and keep its lineage"),
 }

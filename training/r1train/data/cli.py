@@ -8,6 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from r1train.data.contamination import (
+    add_contamination_args,
+    contamination_main,
+    index_from_args,
+    scan_rows,
+)
 from r1train.data.convert import FORMATS
 from r1train.data.io import DataFileError, iter_source_rows, write_jsonl
 from r1train.data.validate import ValidationReport, chat_token_counter, convert_and_validate
@@ -37,6 +43,7 @@ def build_parser(prog: str, *, convert: bool) -> argparse.ArgumentParser:
                    help="what counts as a final answer: any text, a boxed math answer, or a committed letter")
     p.add_argument("--allow-empty-reasoning", action="store_true", help="keep rows without reasoning")
     p.add_argument("--report", default=None, help="also write the report as JSON here")
+    add_contamination_args(p, convert=convert)
     return p
 
 
@@ -55,6 +62,19 @@ def _run(args: argparse.Namespace) -> tuple[list[Any], ValidationReport]:
     def rows():
         for path in args.inputs:
             yield from iter_source_rows(path)
+
+    if getattr(args, "decontaminate", False):
+        # Drop benchmark-overlapping rows before conversion (where = file:line, unique per row).
+        try:
+            index = index_from_args(args)
+        except ValueError as err:
+            raise DataFileError(str(err)) from err
+        source = list(rows())
+        clean, contamination = scan_rows(((r.data, r.where) for r in source), index)
+        print(contamination.format())
+        keep = {where for _, where in clean}
+        source = [r for r in source if r.where in keep]
+        rows = lambda: iter(source)  # noqa: E731
 
     return convert_and_validate(
         rows(),
@@ -91,6 +111,8 @@ def convert_main(argv: list[str] | None = None) -> int:
 def validate_main(argv: list[str] | None = None) -> int:
     """Print the validation report; exit 1 when no row survives."""
     args = build_parser("r1train validate", convert=False).parse_args(argv)
+    if args.contamination:
+        return contamination_main(args)
     try:
         kept, report = _run(args)
     except DataFileError as err:
