@@ -147,6 +147,8 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
         why = _no_value_reason(p if pv is None else g)
         if why:
             return Comparison(False, "numeric", why)
+    if (isinstance(pv, complex) or isinstance(gv, complex)) and _PLAIN_COMPLEX_RE.fullmatch(p) and _PLAIN_COMPLEX_RE.fullmatch(g):
+        pv = gv = None  # plain a+bi literals: the symbolic prescreen compares them by their parts
     if pv is not None and gv is not None:
         if numbers_close(pv, gv):
             return Comparison(True, "numeric")
@@ -168,6 +170,7 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     return _symbolic(p, g, timeout)
 
 
+_PLAIN_COMPLEX_RE = re.compile(r"-?[\d.]*(?:[-+][\d.]*i?)?i?")
 _LONG_DECIMAL_RE = re.compile(r"-?\d*\.\d{10,}")
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 _TRAILING_LETTERS_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z]+)(?:\^\{?\d+\}?)?$")
