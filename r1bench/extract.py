@@ -1,8 +1,9 @@
 """Answer extraction from the answer part of a response (after :func:`split_reasoning`).
 
 Math: the last ``\\boxed{...}`` / ``\\boxed x`` / ``\\fbox{...}`` with balanced braces (adjacent
-boxes such as ``\\boxed{2}, \\boxed{3}`` are joined into one list); only when there is no box, the
-fallbacks "final answer is ...", ``**Final Answer**``, ``Answer: ...``. Choice: a committed letter
+boxes such as ``\\boxed{2}, \\boxed{3}`` are joined into one list; a "Final Answer:" line after the box
+wins); only when there is no box, the fallbacks "final answer is ...", ``**Final Answer**``,
+``Answer: ...``, then the last sentence of the last line, all read from a bounded tail. Choice: a committed letter
 (``Answer: C``, ``\\boxed{C}``, ``The answer is (C)``, ``\\textbf{(C)}`` ...), or ``None`` when the
 response weighs several letters without committing. Every extraction names the rule that made it.
 

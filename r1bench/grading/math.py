@@ -5,7 +5,10 @@ Cheap stages come first and decide most pairs in microseconds; only pairs they c
 Structures are compared part by part, each part through the whole pipeline: tuples and intervals
 in order (bracket types must match), sets and bare lists of roots in any order, matrices cell by
 cell, ``a \\pm b`` as the pair of roots, equations ``x = 3`` against ``3`` (only when the left side
-is a lone variable, so ``a+3z=0`` is never accepted for ``0``).
+is a lone variable, so ``a+3z=0`` is never accepted for ``0``), the last side of a chain
+``\\sqrt{9} = 3`` or ``BC = x = 4\\sqrt{2}``, ``y = ...`` against ``g(x) = ...``, inequalities joined by
+"or" against an interval union. Numeric text with no usable value (``\\frac{1}{0}``, ``10^{10^{10}}``)
+is never equal to a number, and no input raises: every failure is a :class:`Comparison`.
 """
 
 from __future__ import annotations

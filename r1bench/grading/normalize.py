@@ -2,7 +2,8 @@
 
 Cheap, linear-time string rewriting (no parsing, no evaluation): ``\\dfrac`` -> ``\\frac``,
 ``\\left``/``\\right`` dropped, spacing commands, ``\\text{}`` units, degrees, percent, dollars,
-thousands separators, trailing periods, ``x \\in`` prefixes, unicode symbols, braces for
+thousands separators, trailing periods, ``x \\in`` prefixes, unicode symbols and superscripts,
+plain-text ``sqrt(3)`` / ``2*pi``, repeating decimals as exact fractions, braces for
 ``\\frac12`` / ``\\sqrt2``. The result is only compared, never executed.
 """
 
