@@ -1,8 +1,9 @@
 """Answer extraction from the answer part of a response (after :func:`split_reasoning`).
 
 Math: the last ``\\boxed{...}`` / ``\\boxed x`` / ``\\fbox{...}`` with balanced braces (adjacent
-boxes such as ``\\boxed{2}, \\boxed{3}`` are joined into one list); only when there is no box, the
-fallbacks "final answer is ...", ``**Final Answer**``, ``Answer: ...``. Choice: a committed letter
+boxes such as ``\\boxed{2}, \\boxed{3}`` are joined into one list; a "Final Answer:" line after the box
+wins); only when there is no box, the fallbacks "final answer is ...", ``**Final Answer**``,
+``Answer: ...``, then the last sentence of the last line, all read from a bounded tail. Choice: a committed letter
 (``Answer: C``, ``\\boxed{C}``, ``The answer is (C)``, ``\\textbf{(C)}`` ...), or ``None`` when the
 response weighs several letters without committing. Every extraction names the rule that made it.
 
@@ -24,6 +25,10 @@ __all__ = [
 
 _BOX_CMDS = ("\\boxed", "\\fbox", "\\framebox")
 _MAX_SCAN = 200_000  # only the last 200k characters of an answer are scanned for answers
+# The unboxed fallbacks read only this tail, and every lazy span is capped: their regexes stay
+# linear in the input length (a 200 KB "is \\(" x 40000 was minutes of backtracking).
+_FALLBACK_SCAN = 20_000
+_SPAN_CAP = 1000
 _BRACE_OR_ESCAPE_RE = re.compile(r"\\.|[{}]", re.DOTALL)  # an escape pair is skipped whole
 
 
@@ -33,6 +38,7 @@ class Extraction:
 
     answer: str | None
     rule: str | None
+    parts: tuple[str, ...] = ()  # the separate boxes joined into ``answer`` (rule ``boxed_multi``)
 
 
 def _match_braces(text: str, start: int = 0) -> dict[int, int]:
@@ -116,25 +122,29 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
 # "and"/"or" (bare or in \text{}), and the name of the next value ("\\boxed{1} \\) and \\( y_2=").
 _JOIN_RE = re.compile(
     r"^(?:[\s$,;.&]|\\[()\[\]]|\\q?quad|\\[,;:! ]|\\text\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b"
+    r"|\\text\{\s*(?:for\s+)?part\s*\(?[a-z0-9]\)?\s*(?:,|and)?\s*\}"  # "\text{ for part (a) and }"
     r"|[A-Za-z](?:_\{?\w+\}?)?\s*=)*$"
 )
+_SPAN_JOIN_RE = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
 
 # Fallback rules, used only when there is no box. Lookahead patterns so overlapping phrases are all
 # found ("Final Answer: The final answer is 7." -> the last phrase wins); each captures one line.
 _FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
     (
         "final_answer_phrase",
-        re.compile(r"(?=final\s+answer\s*(?:is|:|=)[\s:]*(?P<ans>[^\n]+))", re.IGNORECASE),
+        re.compile(r"(?=final\s+answer\s*(?:is|:|=)[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
     ),
     (
         "final_answer_heading",
-        re.compile(r"(?=\*\*\s*final\s+answer\s*:?\s*\*\*[\s:]*(?P<ans>[^\n]+))", re.IGNORECASE),
+        re.compile(r"(?=\*\*\s*final\s+answer\s*:?\s*\*\*[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
     ),
-    ("answer_line", re.compile(r"(?:^|\n)\s*\**answer\**\s*:\**\s*(?P<ans>[^\n]+)", re.IGNORECASE)),
+    ("answer_line", re.compile(r"(?:^|\n)[ \t]*\**answer\**[ \t]*:\**[ \t]*(?P<ans>[^\n]{1,1000})", re.IGNORECASE)),
     (
         "answer_is_phrase",
-        re.compile(r"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>[^\n]+))", re.IGNORECASE),
+        re.compile(r"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
     ),
+    # Chinese: "最终答案是 5", "答案：$\frac12$", "答案为 5".
+    ("answer_is_phrase", re.compile(r"(?=答案\s*(?:是|为|為|[:：])\s*(?P<ans>[^\n]{1,1000}))")),
 ]
 
 # Where a sentence that states the answer goes on to something else.
@@ -145,16 +155,17 @@ _SENTENCE_TAIL_RE = re.compile(
 )
 
 
+_CAPPED = rf"(.{{1,{_SPAN_CAP}}}?)"
 _MATH_SPAN_RE = re.compile(
-    r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL
+    rf"\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$", re.DOTALL
 )
 # A number, never cut in the middle ("1,000.99m" is 1,000.99 followed by a unit).
 _NUM = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?(?![\d]|[.,/]\d)"
 _NUMBER_RE = re.compile(rf"(?<![\w.]){_NUM}")
 # "... is 19", "... is $\frac12$", "... equals \(3\)": a value stated at the end of a sentence.
 _STATED_VALUE_RE = re.compile(
-    r"\b(?:is|are|equals|was)\s*:?\s*(?:\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$(.+?)(?<!\\)\$"
-    rf"|({_NUM}))",
+    rf"\b(?:is|are|equals|was)\s*:?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
+    rf"|({_NUM}(?:\.\.\.|\\[lc]?dots|\u2026)?))",
     re.DOTALL,
 )
 
@@ -172,19 +183,32 @@ def _clean_fallback(ans: str) -> str | None:
         ans = ans[tail[-1].end() :]
     spans = list(_MATH_SPAN_RE.finditer(ans))
     if spans:
-        ans = next(g for g in spans[-1].groups() if g is not None)
+        # "$12$ and $13$": trailing spans joined by "and" / "or" / commas are one list answer.
+        run = [spans[-1]]
+        for prev in reversed(spans[:-1]):
+            if not _SPAN_JOIN_RE.fullmatch(ans[prev.end() : run[0].start()]):
+                break
+            run.insert(0, prev)
+        ans = ", ".join(next(g for g in m.groups() if g is not None).strip() for m in run)
     elif not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) and _NUMBER_RE.search(ans):
         # A sentence in words with a number in it: "Jane started growing Sphere 3 hours ago."
         ans = _NUMBER_RE.findall(ans)[-1]
     ans = ans.strip().strip("*").strip()
-    ans = re.sub(r"[.\s]+$", "", ans)
+    ans = re.sub(r"^_(.+)_$", r"\1", ans).strip()  # markdown emphasis: "_45°_"
+    ans = ans.rstrip() if ans.rstrip().endswith("...") else re.sub(r"[.\s]+$", "", ans)
     if not ans or len(ans) > 300:
         return None
     return ans
 
 
 def extract_math_answer(answer_text: str) -> Extraction:
-    """The final math answer in ``answer_text`` (text after the reasoning), with its rule."""
+    """The final math answer in ``answer_text`` (text after the reasoning), with its rule.
+
+    Order: the last box (adjacent boxes of one answer joined), unless an explicit "final answer"
+    line follows it; without a box, the "final answer" / "answer is" phrases, a response that is
+    only a formula or number, then the last sentence of the last line (a value stated after
+    "is" or "=", a math span, a formula, a number). Only a bounded tail is read by the fallbacks.
+    """
     if not answer_text or not answer_text.strip():
         return Extraction(None, None)
     text = answer_text[-_MAX_SCAN:]
@@ -194,43 +218,159 @@ def extract_math_answer(answer_text: str) -> Extraction:
         group = [boxes[-1]]
         for prev in reversed(boxes[:-1]):
             between = text[prev[1] : group[0][0]]
-            if _JOIN_RE.match(between):
+            if len(between) <= 200 and _JOIN_RE.match(between):
                 group.insert(0, prev)
             else:
                 break
+        after = text[group[-1][1] :]
+        if len(after) <= _FALLBACK_SCAN:
+            # "\boxed{255} ... Final Answer: The final answer is $10,455$": the box was a step.
+            phrase = _phrase_answer(after, ("final_answer_phrase", "final_answer_heading", "answer_line"))
+            if phrase.answer is not None and re.search(r"[\d\\$√π]", phrase.answer):
+                return phrase  # a value, not "Final answer: as computed above"
         if len(group) > 1:
-            return Extraction(", ".join(b[2] for b in group), "boxed_multi")
+            parts = tuple(b[2] for b in group)
+            return Extraction(", ".join(parts), "boxed_multi", parts)
         return Extraction(group[0][2], "boxed")
     if any(cmd + "{" in text or cmd + " {" in text for cmd in _BOX_CMDS):
         return Extraction(None, None)  # a box that never closed: the answer was cut off
-    for rule, pattern in _FALLBACKS:
-        matches = list(pattern.finditer(text))
-        if matches:
-            ans = _clean_fallback(matches[-1].group("ans"))
-            if ans:
-                return Extraction(ans, rule)
+    tail = text[-_FALLBACK_SCAN:].replace("\u2212", "-")  # a unicode minus is part of the number
+    phrase = _phrase_answer(tail, tuple(rule for rule, _ in _FALLBACKS))
+    if phrase.answer is not None:
+        return phrase
     # A response that is only a formula (e.g. an API that returns just "$\frac{1}{2}$").
-    stripped = text.strip()
+    stripped = tail.strip()
     if len(stripped) <= 400:
         m = re.fullmatch(r"\$\$?(.+?)\$?\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", stripped, re.DOTALL)
         if m:
             return Extraction(next(g for g in m.groups() if g is not None).strip(), "bare_math")
         if re.fullmatch(r"[-+]?[\d.,/]+%?", stripped):
             return Extraction(stripped.rstrip("."), "bare_number")
-    # Last resorts, named so a reader of the record can discount them: the last math span of the
-    # final paragraph, else the last number in it (what lm-eval's flexible extraction does).
-    last_par = stripped.rsplit("\n\n", 1)[-1]
-    stated = list(_STATED_VALUE_RE.finditer(last_par))
+    return _last_sentence_answer(stripped)
+
+
+def _phrase_answer(text: str, rules: tuple[str, ...]) -> Extraction:
+    """The value of the last "final answer ..." / "answer: ..." / "the answer is ..." phrase."""
+    for rule, pattern in _FALLBACKS:
+        if rule not in rules:
+            continue
+        matches = list(pattern.finditer(text))
+        if matches:
+            ans = _clean_fallback(matches[-1].group("ans"))
+            if ans:
+                return Extraction(ans, rule)
+    return Extraction(None, None)
+
+
+_MAX_SENTENCE = 500
+# Chat-template tokens a server left at the end: "<|im_start|>user", "<|eot_id|>", "<｜end▁of▁sentence｜>".
+_SPECIAL_TOKEN_TAIL_RE = re.compile(r"(?:\s*<[|｜][^<>\n]{1,40}[|｜]>\s*(?:user|assistant|system)?)+\s*$")
+_LINE_MARKUP_RE = re.compile(r"^[\s#>*\-]*(?:\d+\.\s+)?")
+_SENTENCE_END_RE = re.compile(r"[.!?](?:\*\*|__)?\s+(?=\S)")
+# Letters in a formula: command names, single-letter variables and a few function names only.
+_WORDISH_RE = re.compile(r"(?<![\\A-Za-z])(?!(?:sqrt|pi|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|deg|or|and)\b)[A-Za-z]{3,}")
+
+
+def _looks_like_formula(s: str) -> bool:
+    """``4\\sqrt{2}``, ``4√2``, ``x^2+1``, ``(1, 2)``: math, not a sentence in words."""
+    s = s.strip()
+    return bool(s) and len(s) <= 120 and not _WORDISH_RE.search(s) and bool(re.search(r"[\d\\√π∞A-Za-z]", s))
+
+
+_MATH_WORDS = frozenset("sqrt pi sin cos tan cot sec csc log ln exp infty".split())
+
+
+def _formula_suffix(s: str) -> str:
+    """The longest run of formula tokens that ends ``s``: words of two or more lowercase letters
+    (other than math names and a joining "or"/"and") end it; "BC", "x", "4√2" do not."""
+    tokens = s.split()
+    keep: list[str] = []
+    for tok in reversed(tokens):
+        word = tok.strip(",.:;")
+        if re.fullmatch(r"[A-Za-z]{2,}", word) and not (
+            word.lower() in _MATH_WORDS or (word in ("or", "and") and keep) or re.fullmatch(r"[A-Z]{2,3}", word)
+        ):
+            break
+        keep.insert(0, tok)
+    while keep and keep[0].strip(",.:;") in ("or", "and"):
+        keep.pop(0)
+    return " ".join(keep).strip().rstrip(",.;:").strip()
+
+
+def _drop_unit_words(s: str) -> str:
+    """``5 − 2√3 square units`` -> ``5 − 2√3``."""
+    from r1bench.grading.normalize import UNIT_WORDS  # here: r1bench.grading imports this module
+
+    words = s.split()
+    while len(words) > 1 and words[-1].lower().strip(".,") in UNIT_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def _last_sentence_answer(text: str) -> Extraction:
+    """Last resorts, named so a reader of the record can discount them, read from the last sentence
+    of the last line: a value stated after "is" (``stated_value``), the right side of a final
+    ``BC = x = 4√2`` (``final_line``), the last math span, a line that is only a formula, the last
+    number. A last sentence longer than 500 characters gives at most a stated value or math span."""
+    text = _SPECIAL_TOKEN_TAIL_RE.sub("", text).rstrip()
+    last_par = text.rsplit("\n\n", 1)[-1][-2000:]
+    display = list(_MATH_SPAN_RE.finditer(last_par))
+    if display and display[-1].end() == len(last_par) and "\n" in display[-1].group(0):
+        # "Answer \\[ \n 9 \n \\]": a display formula that ends the response is its answer.
+        value = next(g for g in display[-1].groups() if g is not None).strip()
+        if value and len(value) <= 300:
+            return Extraction(value, "last_math_span")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return Extraction(None, None)
+    line = lines[-1].strip()
+    # Display math ends a sentence ("... \geq 2.$$ Therefore, ..."): masked with a final period.
+    masked = _MATH_SPAN_RE.sub(
+        lambda m: "x" * (len(m.group(0)) - 1) + ("." if m.group(0).startswith(("$$", "\\[")) else "x"), line
+    )
+    bounds = [0] + [m.end() for m in _SENTENCE_END_RE.finditer(masked)] + [len(line)]
+    sentences = [line[a:b] for a, b in zip(bounds, bounds[1:]) if line[a:b].strip()]
+    sentence = sentences[-1] if sentences else line
+    # Skip closing pleasantries without a value ("I hope it is correct."), up to three sentences.
+    for candidate in reversed(sentences[-4:]):
+        if re.search(r"[\d$\\√π∞]", candidate):
+            sentence = candidate
+            break
+    sentence = _LINE_MARKUP_RE.sub("", sentence).strip()
+    long = len(sentence) > _MAX_SENTENCE
+    if long:
+        sentence = sentence[-_MAX_SENTENCE:]
+    stated = list(_STATED_VALUE_RE.finditer(sentence))
     if stated:
         value = next(g for g in stated[-1].groups() if g is not None).strip()
+        if value and stated[-1].lastindex == 5 and not long:
+            # A number that starts a plain formula: "The area is 5 − 2√3 square units."
+            rest = _drop_unit_words(re.sub(r"(?<!\.)\.$", "", sentence[stated[-1].start(5) :].strip()).strip())
+            if rest != value and _looks_like_formula(rest):
+                value = rest
         if value:
             return Extraction(value.rstrip(","), "stated_value")
-    spans = list(_MATH_SPAN_RE.finditer(last_par))
+    spans = list(_MATH_SPAN_RE.finditer(sentence))
     if spans:
         value = next(g for g in spans[-1].groups() if g is not None).strip()
         if value and len(value) <= 300:
             return Extraction(value, "last_math_span")
-    numbers = _NUMBER_RE.findall(last_par)
+    if long:
+        return Extraction(None, None)
+    plain = sentence.replace("**", "").strip().rstrip(".").strip()
+    plain = re.sub(r"^_(.+)_$", r"\1", plain).strip()
+    if "=" in plain:
+        # "So x = 3 or x = -2", "The solutions are x = 1 and x = 2": the formula that ends the
+        # sentence (all of it when it is one), else the right side of its last "=".
+        formula = _formula_suffix(plain)
+        if "=" in formula and _looks_like_formula(formula):
+            return Extraction(formula, "final_line")
+        rhs = plain.rsplit("=", 1)[1].strip()
+        if _looks_like_formula(rhs):
+            return Extraction(rhs, "final_line")
+    elif _looks_like_formula(plain) and re.search(r"[\d√π∞\\]", plain):
+        return Extraction(plain, "final_line")
+    numbers = _NUMBER_RE.findall(sentence)
     if numbers:
         return Extraction(numbers[-1].rstrip(","), "last_number")
     return Extraction(None, None)

@@ -106,7 +106,10 @@ def score_response(
             num_choices = len(options)
         verdict = grade_choice_split(split, gold, options, num_choices=num_choices)
     else:
-        verdict = grade_math_split(split, gold, timeout=timeout)
+        try:
+            verdict = grade_math_split(split, gold, timeout=timeout)
+        except Exception as e:  # noqa: BLE001 - a grader bug on one output is a recorded verdict, not a lost run
+            verdict = Verdict(False, None, None, f"grading failed ({type(e).__name__}: {str(e)[:120]})")
     estimated = completion_tokens is None
     n_completion = completion_tokens if completion_tokens is not None else count_tokens(text, tokenizer)
     n_reasoning = (

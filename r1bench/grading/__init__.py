@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from r1bench.extract import extract_math_answer
+from r1bench.extract import Extraction, extract_math_answer
 from r1bench.grading.choice import grade_choice_response, grade_choice_split
 from r1bench.grading.math import Comparison, compare_math, math_equal
 from r1bench.grading.verdict import Verdict
@@ -65,9 +65,18 @@ def grade_math_split(split: ReasoningSplit, gold: str, *, timeout: float = 5.0) 
     """:func:`grade_math_response` on a response already split (callers that also keep the split)."""
     if not split.think_closed:
         return Verdict(False, None, None, "reasoning never closed (truncated): no answer")
-    ext = extract_math_answer(split.answer)
+    try:
+        ext = extract_math_answer(split.answer)
+    except Exception as e:  # noqa: BLE001 - model text never raises out of the grader: a verdict
+        return Verdict(False, None, None, f"extraction failed ({type(e).__name__}): no answer")
     if ext.answer is None:
         return Verdict(False, None, None, "no final answer found after the reasoning")
+    if ext.rule == "boxed_multi" and 1 < len(ext.parts) <= 6 and all(
+        _compare_cached(part, ext.parts[-1], timeout).equal for part in ext.parts[:-1]
+    ):
+        # "$\boxed{15\frac{39}{40}}$, or $\boxed{\frac{639}{40}}$": two spellings of one value,
+        # not a two-element list.
+        ext = Extraction(ext.parts[-1], "boxed")
     cmp = _compare_cached(ext.answer, str(gold), timeout)
     detail = f" ({cmp.detail})" if cmp.detail else ""
     if cmp.equal:

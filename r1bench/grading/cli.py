@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        _parser().error(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     from r1bench.records import score_response
 
     if args.input is None:

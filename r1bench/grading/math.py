@@ -5,7 +5,10 @@ Cheap stages come first and decide most pairs in microseconds; only pairs they c
 Structures are compared part by part, each part through the whole pipeline: tuples and intervals
 in order (bracket types must match), sets and bare lists of roots in any order, matrices cell by
 cell, ``a \\pm b`` as the pair of roots, equations ``x = 3`` against ``3`` (only when the left side
-is a lone variable, so ``a+3z=0`` is never accepted for ``0``).
+is a lone variable, so ``a+3z=0`` is never accepted for ``0``), the last side of a chain
+``\\sqrt{9} = 3`` or ``BC = x = 4\\sqrt{2}``, ``y = ...`` against ``g(x) = ...``, inequalities joined by
+"or" against an interval union. Numeric text with no usable value (``\\frac{1}{0}``, ``10^{10^{10}}``)
+is never equal to a number, and no input raises: every failure is a :class:`Comparison`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ import re
 from dataclasses import dataclass
 
 from r1bench.grading.normalize import normalize_answer
-from r1bench.grading.numeric import NotNumeric, evaluate, numbers_close
+from r1bench.grading.numeric import (
+    NotNumeric,
+    TooLarge,
+    Undefined,
+    evaluate,
+    is_numeric_syntax,
+    numbers_close,
+)
 from r1bench.grading.symbolic import prescreen, symbolic_equal
 
 __all__ = ["math_equal", "compare_math", "Comparison"]
@@ -22,7 +32,7 @@ __all__ = ["math_equal", "compare_math", "Comparison"]
 _MAX_ANSWER = 5000
 _VAR_RE = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'?"
 _LONE_VAR_LHS = re.compile(
-    rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z]\({_VAR_RE}\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
+    rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z]\((?:{_VAR_RE}|-?\d+(?:/\d+)?)\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
 )
 _OPEN = {"(": ")", "[": "]", "\\{": "\\}"}
 
@@ -50,7 +60,10 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
         return Comparison(False, "empty", "empty answer")
     if len(pred) > _MAX_ANSWER:
         return Comparison(False, "too_long", f"answer longer than {_MAX_ANSWER} characters")
-    return _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+    try:
+        return _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+    except Exception as e:  # noqa: BLE001 - model text never raises out of the grader: a verdict
+        return Comparison(False, "error", f"{type(e).__name__}: {str(e)[:120]}")
 
 
 def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
@@ -61,8 +74,17 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     if depth > 4:
         return Comparison(False, "structure", "nesting too deep")
 
+    # A chain "\sqrt{9}=3", "BC=x=4\sqrt{2}": the value is the last side (when every other side is
+    # a value or a name, so "a+3z=0" stays an equation).
+    p_chain, g_chain = _chain_value(p), _chain_value(g)
+    if p_chain is not None or g_chain is not None:
+        return _tag(_compare(p_chain or p, g_chain or g, timeout, depth + 1), "chain of equalities")
+
     # Equations: "x=3" vs "3" (lone-variable left side only), and lists of assignments.
     p_eq, g_eq = _split_assignment(p), _split_assignment(g)
+    if p_eq and g_eq and p_eq[0] != g_eq[0] and _same_function(p_eq[0], g_eq[0]):
+        # "y=3x-1" against "g(x)=3x-1": one function, named two ways.
+        return _tag(_compare(p_eq[1], g_eq[1], timeout, depth + 1), "function equation")
     if p_eq and not g_eq and "=" not in g:
         return _tag(_compare(p_eq[1], g, timeout, depth + 1), "equation")
     if g_eq and not p_eq and "=" not in p:
@@ -74,8 +96,9 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
         if _top_level_split(p, ",") == [p] and _top_level_split(g, ",") == [g]:
             return Comparison(False, "structure", "an equation against a value")
 
-    # Inequalities against intervals: "x<3" is (-\infty,3), "2\leq x<5" is [2,5).
-    p_iv, g_iv = _inequality_to_interval(p), _inequality_to_interval(g)
+    # Inequalities against intervals: "x<3" is (-\infty,3), "2\leq x<5" is [2,5), and
+    # "x\leq1 or x>4" (a comma list by now) is (-\infty,1]\cup(4,\infty).
+    p_iv, g_iv = _inequality_to_interval(p) or _inequalities_to_union(p), _inequality_to_interval(g) or _inequalities_to_union(g)
     if p_iv or g_iv:
         return _tag(_compare(p_iv or p, g_iv or g, timeout, depth + 1), "inequality as interval")
 
@@ -98,7 +121,7 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
             cells, other = (pm, g) if pm is not None else (gm, p)
             flat = [c for row in cells for c in row]
             st = _structure(other)
-            if (len(cells) == 1 or all(len(r) == 1 for r in cells)) and st and st.kind == "tuple":
+            if (len(cells) == 1 or all(len(r) == 1 for r in cells)) and st and st.kind in ("tuple", "bare"):
                 a, b = (tuple(flat), st.items) if pm is not None else (st.items, tuple(flat))
                 if len(a) != len(b):
                     return Comparison(False, "structure", "vector lengths differ")
@@ -121,10 +144,18 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
 
     # Numbers.
     pv, gv = _value(p), _value(g)
+    if (pv is None) != (gv is None):
+        # "\frac{1}{0}", "0^{-1}", "10^{10^{10}}", "1000!": numeric text with no usable value is
+        # never equal to a number (decided here: sympy could spend the whole timeout on it).
+        why = _no_value_reason(p if pv is None else g)
+        if why:
+            return Comparison(False, "numeric", why)
+    if (isinstance(pv, complex) or isinstance(gv, complex)) and _PLAIN_COMPLEX_RE.fullmatch(p) and _PLAIN_COMPLEX_RE.fullmatch(g):
+        pv = gv = None  # plain a+bi literals: the symbolic prescreen compares them by their parts
     if pv is not None and gv is not None:
         if numbers_close(pv, gv):
             return Comparison(True, "numeric")
-        if (_LONG_DECIMAL_RE.fullmatch(p) or _LONG_DECIMAL_RE.fullmatch(g)) and numbers_close(
+        if (_LONG_DECIMAL_RE.fullmatch(p) or _LONG_DECIMAL_RE.fullmatch(g)) and not isinstance(pv, complex) and not isinstance(gv, complex) and numbers_close(
             float(pv), float(gv)
         ):
             # 0.0833333333333333 is 1/12 printed as a float (10+ decimals), not an approximation.
@@ -142,6 +173,7 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     return _symbolic(p, g, timeout)
 
 
+_PLAIN_COMPLEX_RE = re.compile(r"-?[\d.]*(?:[-+][\d.]*i?)?i?")
 _LONG_DECIMAL_RE = re.compile(r"-?\d*\.\d{10,}")
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 _TRAILING_LETTERS_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z]+)(?:\^\{?\d+\}?)?$")
@@ -165,6 +197,8 @@ def _tag(c: Comparison, what: str) -> Comparison:
 
 
 def _fmt(v: object) -> str:
+    if isinstance(v, complex):
+        return f"{v.real:.10g}{v.imag:+.10g}i"
     return f"{float(v):.10g}"  # type: ignore[arg-type]
 
 
@@ -182,8 +216,21 @@ def _mixed_to_sum(m: re.Match[str]) -> str:
 def _value(s: str):
     try:
         return evaluate(_MIXED_RE.sub(_mixed_to_sum, s))
-    except NotNumeric:
+    except (NotNumeric, ArithmeticError, ValueError, RecursionError):
         return None
+
+
+def _no_value_reason(s: str) -> str | None:
+    """Why a purely numeric string has no value (undefined or astronomically large), else None."""
+    if not is_numeric_syntax(s):
+        return None
+    try:
+        evaluate(_MIXED_RE.sub(_mixed_to_sum, s))
+    except (Undefined, TooLarge) as e:
+        return f"{'undefined' if isinstance(e, Undefined) else 'too large'}: {e}"
+    except (NotNumeric, ArithmeticError, ValueError, RecursionError):
+        return None
+    return None
 
 
 def _is_relation(s: str) -> bool:
@@ -195,6 +242,38 @@ def _symbolic(p: str, g: str, timeout: float) -> Comparison:
     if r.outcome == "equal":
         return Comparison(True, "symbolic")
     return Comparison(False, "symbolic", r.outcome + (f": {r.detail}" if r.detail else ""))
+
+
+_FUNC_LHS_RE = re.compile(rf"^([A-Za-z])\(({_VAR_RE})\)$")
+
+
+def _same_function(a: str, b: str) -> bool:
+    """``y`` and ``g(x)``, or ``f(x)`` and ``g(x)``: two names of one function's values."""
+    fa, fb = _FUNC_LHS_RE.match(a), _FUNC_LHS_RE.match(b)
+    if fa and fb:
+        return fa.group(2) == fb.group(2)
+    return (a == "y" and fb is not None) or (b == "y" and fa is not None)
+
+
+def _chain_value(s: str) -> str | None:
+    """The last side of ``\\sqrt{9}=3`` or ``BC=x=4\\sqrt{2}``: every earlier side a number or a name."""
+    if "=" not in s or any(op in s for op in ("<", ">", "\\leq", "\\geq", "\\neq")):
+        return None
+    sides = _top_level_split(s, "=")
+    if len(sides) < 2 or not all(sides) or _top_level_split(s, ",") != [s]:
+        return None
+    if len(sides) == 2 and (_LONE_VAR_LHS.match(sides[0]) or _names_a_quantity(sides[0])):
+        return None  # a plain assignment: handled with its left side by _split_assignment
+    numeric_side = False
+    for side in sides[:-1]:
+        if _LONE_VAR_LHS.match(side) or _names_a_quantity(side):
+            continue
+        if _value(side) is None:
+            return None
+        numeric_side = True
+    if numeric_side and _value(sides[-1]) is None:
+        return None  # "7=11a+c" is an equation in a and c, not the value 11a+c
+    return sides[-1]
 
 
 def _split_assignment(s: str) -> tuple[str, str] | None:
@@ -290,6 +369,9 @@ def _structure(s: str) -> _Struct | None:
                 kind = "closed"
             return _Struct(kind, s[0], s[-1], items)
         return None
+    groups = _top_level_split(s, ";")
+    if len(groups) >= 2 and all(groups):
+        return _Struct("bare", "", "", tuple(groups))  # "p=5,q=2;p=7,q=2": solutions split by ";"
     items = tuple(_top_level_split(s, ","))
     if len(items) >= 2 and all(items):
         return _Struct("bare", "", "", items)
@@ -334,6 +416,10 @@ def _compare_structures(
         if ps.kind != gs.kind or len(ps.items) != len(gs.items):
             return _symbolic(p, g, timeout)
         return _match_unordered(ps.items, gs.items, timeout, depth, "union")
+    if len(ps.items) != len(gs.items) and {ps.kind, gs.kind} <= {"set", "bare"}:
+        # A list of solutions that names one twice: "(3,17,3,7), ..., (3, 17, 3, 7)".
+        ps = _Struct(ps.kind, ps.left, ps.right, tuple(dict.fromkeys(ps.items)))
+        gs = _Struct(gs.kind, gs.left, gs.right, tuple(dict.fromkeys(gs.items)))
     if len(ps.items) != len(gs.items):
         # Assignments "a=2,b=3" may carry the same values as "(2,3)": handled below by stripping.
         return Comparison(False, "structure", f"{len(ps.items)} parts vs {len(gs.items)}")
@@ -387,8 +473,8 @@ _MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\
 
 def _matrix_cells(s: str) -> list[list[str]] | None:
     m = _MATRIX_RE.match(s)
-    if not m:
-        return None
+    if not m or "\\begin{" in m.group(2) or "\\end{" in m.group(2):
+        return None  # a sum or product of matrices is an expression, not one matrix
     rows = [r for r in m.group(2).split("\\\\") if r.strip()]
     return [[c.strip() for c in r.split("&")] for r in rows]
 
@@ -400,10 +486,30 @@ _ONE_SIDED_REV = re.compile(rf"^({_NUM_OR_INF})\s*{_LT}\s*({_VAR_RE})$")
 _TWO_SIDED = re.compile(rf"^({_NUM_OR_INF})\s*{_LT}\s*({_VAR_RE})\s*{_LT}\s*({_NUM_OR_INF})$")
 
 
+_FLIP = {"<": ">", ">": "<", "\\leq": "\\geq", "\\geq": "\\leq", "\\le": "\\ge", "\\ge": "\\le"}
+_NEGATED = re.compile(rf"^-({_VAR_RE})\s*{_LT}\s*({_NUM_OR_INF})$")
+
+
+def _inequalities_to_union(s: str) -> str | None:
+    """``x\\leq1,x>4`` ("x <= 1 or x > 4") -> ``(-\\infty,1]\\cup(4,\\infty)``; None otherwise."""
+    parts = _top_level_split(s, ",")
+    if len(parts) < 2 or len(parts) > 6:
+        return None
+    ivs = [_inequality_to_interval(x) for x in parts]
+    if not all(ivs) or len({re.sub(r"\\(?:leq|geq|le|ge|infty|frac|sqrt|pi)|[^A-Za-z_{}']", "", x) for x in parts}) != 1:
+        return None  # one variable only: "x>1, y<2" is not a union
+    return "\\cup".join(ivs)  # type: ignore[arg-type]
+
+
 def _inequality_to_interval(s: str) -> str | None:
     """``x<3`` -> ``(-\\infty,3)``; ``2\\leq x<5`` -> ``[2,5)``; None when not a simple inequality."""
     def closed(op: str) -> bool:
         return op.startswith("\\")
+
+    m = _NEGATED.match(s)
+    if m:  # "-x>-1" is "x<1"
+        bound = m.group(3)
+        return _inequality_to_interval(f"{m.group(1)}{_FLIP[m.group(2)]}{bound[1:] if bound.startswith('-') else '-' + bound}")
 
     m = _ONE_SIDED.match(s)
     if m:

@@ -2,7 +2,8 @@
 
 Cheap, linear-time string rewriting (no parsing, no evaluation): ``\\dfrac`` -> ``\\frac``,
 ``\\left``/``\\right`` dropped, spacing commands, ``\\text{}`` units, degrees, percent, dollars,
-thousands separators, trailing periods, ``x \\in`` prefixes, unicode symbols, braces for
+thousands separators, trailing periods, ``x \\in`` prefixes, unicode symbols and superscripts,
+plain-text ``sqrt(3)`` / ``2*pi``, repeating decimals as exact fractions, braces for
 ``\\frac12`` / ``\\sqrt2``. The result is only compared, never executed.
 """
 
@@ -41,7 +42,84 @@ _UNICODE = {
     "\u2208": "\\in ",
     "\u222a": "\\cup ",
     "\u00bd": "\\frac{1}{2}",
+    "\u2153": "\\frac{1}{3}",
+    "\u2154": "\\frac{2}{3}",
+    "\u00bc": "\\frac{1}{4}",
+    "\u00be": "\\frac{3}{4}",
+    "\u2155": "\\frac{1}{5}",
+    "\u2159": "\\frac{1}{6}",
+    "\u215b": "\\frac{1}{8}",
+    "\u22c5": "\\cdot ",  # dot operator
+    "\u2219": "\\cdot ",  # bullet operator
+    "\u00f7": "\\div ",
+    "\u221b": "\\sqrt[3]",
+    "\u221c": "\\sqrt[4]",
+    "\u2026": "...",  # horizontal ellipsis
+    "\u2032": "'",
+    "\u00a0": " ",
+    "\u20ac": "",  # currency signs, like \\$
+    "\u00a3": "",
 }
+_SUPERSCRIPTS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b\u207a", "0123456789-+")
+_SUPERSCRIPT_RUN_RE = re.compile("[\u2070\u00b9\u00b2\u00b3\u2074-\u2079\u207b\u207a]+")
+# Function names and constants typed as plain text: sqrt(3)/2, 2*pi, cos(pi/3).
+_PLAIN_FUNC_RE = re.compile(r"(?<![\\A-Za-z])(sqrt|pi|sin|cos|tan|cot|sec|csc|ln|log|infty)(?![A-Za-z])")
+# Repeating decimals: 0.666..., 0.1666\ldots, 0.\overline{6}, 0.1\overline{6}.
+_OVERLINE_RE = re.compile(r"(-?)(\d*)\.(\d*)\\overline\{(\d{1,12})\}")
+_DOTS_RE = re.compile(r"(-?)(\d*)\.(\d{2,30})(?:\.\.\.|\\ldots|\\cdots|\\dots)")
+# A trailing comment in \text{...} after a value: "17\text{ any text}" (not "\text{ or }" lists).
+_TEXT_TAIL_RE = re.compile(r"^(.*[\d}])\s*\\(?:text|mbox|textrm)\{\s*(?!or\b|and\b)([A-Za-z][A-Za-z .,'-]*)\}\s*\.?$")
+_TRIG_DEGREE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|\u00b0)")
+
+
+def _repeating(prefix_sign: str, whole: str, fixed: str, block: str) -> str:
+    """The exact fraction of ``whole.fixed(block repeated)`` as LaTeX."""
+    from fractions import Fraction
+
+    whole_v = int(whole or "0")
+    value = Fraction(int(fixed or "0"), 10 ** len(fixed)) if fixed else Fraction(0)
+    value += Fraction(int(block), (10 ** len(block) - 1) * 10 ** len(fixed))
+    value += whole_v
+    if prefix_sign:
+        value = -value
+    return f"\\frac{{{value.numerator}}}{{{value.denominator}}}" if value.denominator != 1 else str(value.numerator)
+
+
+def _dots_repeating(m: re.Match[str]) -> str:
+    """``0.1666...``: the shortest block (1-6 digits) that the digits end with at least twice
+    (three times for one digit) repeats; without such a block the text is left alone."""
+    sign, whole, digits = m.group(1), m.group(2), m.group(3)
+    for size in range(1, 7):
+        times = 3 if size == 1 else 2
+        if len(digits) < size * times:
+            break
+        block = digits[-size:]
+        if digits.endswith(block * times):
+            fixed = digits[: len(digits) - size * times]
+            # the fixed part may itself end with the start of the block: 0.1666 -> fixed "1"
+            while fixed.endswith(block):
+                fixed = fixed[: -size]
+            return _repeating(sign, whole, fixed, block)
+    return m.group(0)
+
+
+def _plain_math(s: str) -> str:
+    """Unicode and plain-text math to LaTeX: superscripts, sqrt(3), 2*pi, repeating decimals."""
+    if _SUPERSCRIPT_RUN_RE.search(s):
+        s = _SUPERSCRIPT_RUN_RE.sub(lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", s)
+    if re.search(r"[a-z]{2}", s):
+        s = _PLAIN_FUNC_RE.sub(r"\\\1", s)
+        s = re.sub(r"\\sqrt\(([^()]*)\)", r"\\sqrt{\1}", s)
+    if "\\sqrt[" in s:
+        s = re.sub(r"\\sqrt\[(\d)\]\s*(\d+)", r"\\sqrt[\1]{\2}", s)  # from a unicode cube root
+    if "\\overline" in s:
+        s = _OVERLINE_RE.sub(lambda m: _repeating(m.group(1), m.group(2), m.group(3), m.group(4)), s)
+    if "..." in s or "dots" in s:
+        s = _DOTS_RE.sub(_dots_repeating, s)
+    if re.search(r"\\(?:sin|cos|tan|cot|sec|csc)", s):
+        # Degrees inside trigonometry are an angle unit, not decoration: cos(90° - x) -> cos(pi/2 - x).
+        s = _TRIG_DEGREE_RE.sub(lambda m: f"\\frac{{{m.group(1)}\\pi}}{{180}}", s)
+    return s
 
 _SPACING_RE = re.compile(r"(?<!\\)\\(?:[,;:!> ]|quad\b|qquad\b|hspace\*?\{[^}]*\}|kern\s*[-\d.]+\w*|thinspace\b|enspace\b|medspace\b)")
 _LEFTRIGHT_RE = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*")
@@ -123,7 +201,13 @@ def normalize_answer(answer: str) -> str:
     for k, v in _UNICODE.items():
         if k in s:
             s = s.replace(k, v)
+    s = _plain_math(s)
     s = strip_math_delimiters(s)
+    # A trailing backslash or LaTeX line break after the answer: "185\", "12 \\".
+    s = re.sub(r"(?:\s*\\+\s*\.?)+$", "", s) if s.endswith(("\\", "\\.")) else s
+    m = _TEXT_TAIL_RE.match(s)
+    if m and not _TEXT_CMD_RE.search(m.group(1)):
+        s = m.group(1)
     # A mixed number written with a space, "4 4/9", is 4 + 4/9 (removing the space made it 44/9).
     s = _SPACED_MIXED_RE.sub(_spaced_mixed, s)
     # ASCII and \lt-style relations.

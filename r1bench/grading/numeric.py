@@ -14,13 +14,14 @@ import math
 import re
 from fractions import Fraction
 
-__all__ = ["NotNumeric", "evaluate", "numbers_close"]
+__all__ = ["NotNumeric", "Undefined", "TooLarge", "evaluate", "numbers_close", "is_numeric_syntax"]
 
-Number = Fraction | float
+Number = Fraction | float | complex
 
 _MAX_EXPONENT = 4096
 _MAX_MAGNITUDE = 1e300
 _MAX_LEN = 400
+_MAX_DEPTH = 40  # nested brackets / commands; deeper input is refused, never recursed into
 _NUM_RE = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _SCI_RE = re.compile(r"[eE][-+]?\d+")
 
@@ -29,10 +30,20 @@ class NotNumeric(ValueError):
     """The string is not a plain numeric expression (or is too large to evaluate safely)."""
 
 
+class Undefined(NotNumeric):
+    """A numeric expression with no value: division by zero, ``0^{-1}``, a zeroth root, ``(-3)!``."""
+
+
+class TooLarge(NotNumeric):
+    """A numeric expression too large to evaluate: astronomically large or small (``10^{10^{10}}``,
+    ``1000!``), or nested more than 40 levels deep."""
+
+
 class _Parser:
     def __init__(self, s: str) -> None:
         self.s = s
         self.i = 0
+        self.depth = 0
 
     def peek(self, k: int = 0) -> str:
         j = self.i + k
@@ -57,6 +68,15 @@ class _Parser:
 
     # expr := term (('+'|'-') term)*
     def expr(self) -> Number:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise TooLarge("nested too deeply")
+        try:
+            return self._expr()
+        finally:
+            self.depth -= 1
+
+    def _expr(self) -> Number:
         value = self.term()
         while True:
             if self.eat("+"):
@@ -84,15 +104,19 @@ class _Parser:
         return bool(c) and (
             c.isdigit()
             or c in "({."
+            or self._imaginary_unit()
             or any(self.startswith(cmd) for cmd in ("\\frac", "\\sqrt", "\\pi", "\\binom"))
         )
 
     def factor(self) -> Number:
-        if self.eat("-"):
-            return -self.factor()
-        if self.eat("+"):
-            return self.factor()
-        return self.power()
+        signs = 1
+        while True:  # a loop, not recursion: "-----...1" must not exhaust the stack
+            if self.eat("-"):
+                signs = -signs
+            elif not self.eat("+"):
+                break
+        value = self.power()
+        return -value if signs < 0 else value
 
     def power(self) -> Number:
         base = self.atom()
@@ -126,9 +150,24 @@ class _Parser:
         return self.atom()
 
     def atom(self) -> Number:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise TooLarge("nested too deeply")
+        try:
+            return self._atom()
+        finally:
+            self.depth -= 1
+
+    def _imaginary_unit(self) -> bool:
+        return self.peek() == "i" and not self.peek(1).isalpha() and not (self.i and self.s[self.i - 1].isalpha())
+
+    def _atom(self) -> Number:
         c = self.peek()
         if not c:
             raise NotNumeric("unexpected end")
+        if self._imaginary_unit():
+            self.i += 1
+            return 1j
         if c.isdigit() or c == ".":
             m = _NUM_RE.match(self.s, self.i)
             if not m:
@@ -152,8 +191,8 @@ class _Parser:
             return _div(num, den)
         if self.eat("\\binom"):
             n, k = self.braced(), self.braced()
-            if not (_is_int(n) and _is_int(k)) or int(n) > 10_000:
-                raise NotNumeric("binomial of non-integers or too large")
+            if not (_is_int(n) and _is_int(k)) or not 0 <= int(n) <= 10_000 or int(k) < 0:
+                raise (TooLarge if _is_int(n) and int(n) > 10_000 else NotNumeric)("binomial of non-integers, negatives or too large")
             return Fraction(math.comb(int(n), int(k)))
         if self.eat("\\sqrt"):
             root = Fraction(2)
@@ -161,6 +200,8 @@ class _Parser:
                 self.i += 1
                 root = self.expr()
                 self.expect("]")
+            if root == 0:
+                raise Undefined("zeroth root")
             return _pow(self.braced(), 1 / root if isinstance(root, float) else Fraction(1) / root)
         if self.eat("\\pi"):
             return math.pi
@@ -175,34 +216,55 @@ def _is_int(v: Number) -> bool:
 
 def _check(v: Number) -> Number:
     if isinstance(v, complex):
-        raise NotNumeric("complex value")
+        if not (math.isfinite(v.real) and math.isfinite(v.imag)) or abs(v) > _MAX_MAGNITUDE:
+            raise TooLarge("value too large")
+        return v
     if abs(v) > _MAX_MAGNITUDE or (isinstance(v, float) and not math.isfinite(v)):
-        raise NotNumeric("value too large")
+        raise TooLarge("value too large")
     if isinstance(v, Fraction) and (v.numerator.bit_length() > 2048 or v.denominator.bit_length() > 2048):
-        raise NotNumeric("value too large")
+        raise TooLarge("value too large")
     return v
 
 
 def _div(a: Number, b: Number) -> Number:
     if b == 0:
-        raise NotNumeric("division by zero")
+        raise Undefined("division by zero")
     return _check(a / b)
 
 
 def _pow(base: Number, exp: Number) -> Number:
+    if isinstance(base, complex) or isinstance(exp, complex):
+        # Complex numbers (a + bi): integer powers only, e.g. (1+i)^2.
+        if isinstance(exp, complex) or not _is_int(exp) or abs(exp) > 64:
+            raise NotNumeric("complex power")
+        if base == 0 and exp < 0:
+            raise Undefined("zero to a negative power")
+        return _check(base ** int(exp))
     if abs(exp) > _MAX_EXPONENT:
         if base in (0, 1):
             return base
-        raise NotNumeric("exponent too large")
+        if base == -1 and _is_int(exp):
+            return Fraction(-1) if int(exp) % 2 else Fraction(1)
+        # log2 of the result's magnitude: beyond ~1000 binary orders it is no answer to compare.
+        if base == 0 or abs(exp) * abs(math.log2(abs(float(base)))) > 1000:
+            raise TooLarge("exponent too large")
+        try:
+            return _check(float(base) ** float(exp))
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError) as e:
+            raise TooLarge("exponent too large") from e
     if isinstance(exp, Fraction) and exp.denominator == 1:
         if base == 0 and exp < 0:
-            raise NotNumeric("zero to a negative power")
+            raise Undefined("zero to a negative power")
         if isinstance(base, Fraction):
             if abs(base) > 1 and abs(int(exp)) * max(base.numerator.bit_length(), base.denominator.bit_length()) > 2048:
-                raise NotNumeric("value too large")
+                raise TooLarge("value too large")
             return _check(base ** int(exp))
         return _check(float(base) ** int(exp))
     # Fractional exponent: exact for perfect powers of rationals, float otherwise.
+    if base == 0:
+        if exp < 0:
+            raise Undefined("zero to a negative power")
+        return Fraction(0)
     if base < 0:
         raise NotNumeric("fractional power of a negative number")
     if isinstance(base, Fraction) and isinstance(exp, Fraction) and exp.numerator == 1 and exp.denominator <= 12:
@@ -213,8 +275,8 @@ def _pow(base: Number, exp: Number) -> Number:
             return Fraction(num, den)
     try:
         return _check(float(base) ** float(exp))
-    except OverflowError as e:
-        raise NotNumeric("value too large") from e
+    except (OverflowError, ZeroDivisionError, ValueError) as e:
+        raise TooLarge("value too large") from e
 
 
 def _int_root(n: int, r: int) -> int | None:
@@ -230,8 +292,12 @@ def _int_root(n: int, r: int) -> int | None:
 
 
 def _factorial(v: Number) -> Number:
-    if not _is_int(v) or v < 0 or v > 300:
-        raise NotNumeric("factorial out of range")
+    if not _is_int(v):
+        raise NotNumeric("factorial of a non-integer")
+    if v < 0:
+        raise Undefined("factorial of a negative integer")
+    if v > 300:
+        raise TooLarge("factorial too large")
     return Fraction(math.factorial(int(v)))
 
 
@@ -240,10 +306,25 @@ def evaluate(s: str) -> Number:
     if not s or len(s) > _MAX_LEN:
         raise NotNumeric("empty or too long")
     p = _Parser(s)
-    value = p.expr()
+    try:
+        value = p.expr()
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as e:
+        if isinstance(e, NotNumeric):
+            raise
+        # Any arithmetic failure on model text is "not a number we can evaluate", never a crash.
+        raise NotNumeric(f"{type(e).__name__}: {str(e)[:80]}") from e
     if p.i != len(s):
         raise NotNumeric(f"trailing text at {p.i}: {s[p.i:p.i + 10]!r}")
     return value
+
+
+_NUMERIC_SYNTAX_RE = re.compile(r"(?:[\d.+\-*/^!(){}\[\]eE ]|\\(?:frac|sqrt|binom|cdot|times|div|pi)(?![A-Za-z]))+")
+
+
+def is_numeric_syntax(s: str) -> bool:
+    """True when ``s`` uses only the evaluator's numeric vocabulary (digits, operators, \\frac ...):
+    an :class:`Undefined` or :class:`TooLarge` error then means the string has no usable value."""
+    return bool(_NUMERIC_SYNTAX_RE.fullmatch(s))
 
 
 def numbers_close(a: Number, b: Number, rel_tol: float = 1e-9, abs_tol: float = 1e-12) -> bool:
@@ -251,4 +332,7 @@ def numbers_close(a: Number, b: Number, rel_tol: float = 1e-9, abs_tol: float = 
     forgiven, so a truncated decimal such as ``3.14159`` is not accepted for ``\\pi``."""
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return a == b
+    if isinstance(a, complex) or isinstance(b, complex):
+        a, b = complex(a), complex(b)
+        return abs(a - b) <= max(rel_tol * max(abs(a), abs(b)), abs_tol)
     return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=abs_tol)
