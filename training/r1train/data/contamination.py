@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import functools
 import io
-import json
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -310,7 +309,9 @@ def contamination_main(args: argparse.Namespace) -> int:
     print(report.format())
     if args.report:
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        from r1bench.io import atomic_write_json
+
+        atomic_write_json(args.report, report.to_dict())
     if report.contaminated_rows > args.threshold:
         print(f"contaminated rows {report.contaminated_rows} > threshold {args.threshold}", file=sys.stderr)
         return 1
