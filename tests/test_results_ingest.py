@@ -80,7 +80,7 @@ def test_add_fixture_creates_entries(run_dir, store):
     assert entry["dtype"] == "bfloat16" and entry["backend"]["name"] == "hf"
     assert entry["protocol"]["k"] == 4 and entry["protocol"]["max_gen_toks"] == 32768
     assert entry["lineage"] == {"base_model": None, "teacher": "deepseek-ai/DeepSeek-R1", "data_hash": None,
-                                "recipe": "r.yaml"}
+                                "recipe": "r.yaml", "method": None, "rewards": None}
     assert entry["rates"]["truncated"] > 0 and entry["samples_path"].endswith(".jsonl")
     assert board["protocol"]["prompt_hash"] == entry["protocol"]["prompt_hash"]
 

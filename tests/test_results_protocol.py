@@ -54,6 +54,8 @@ R1TRAIN_MAPPED = {
     "teacher": "deepseek-ai/DeepSeek-R1",
     "data_hash": "19f3625d516cef10f2f75b8012209975b066cac84ac51cf581b8480309efc944",
     "recipe": "Qwen2.5-1.5B-Instruct/lora/config_alpaca@6040dc93aeb3c4d69612337f2ff3ba10c2b10676e825fbb6bc4f72b15eed054f",
+    "method": "lora",  # from the stages
+    "rewards": None,
 }
 
 
@@ -280,12 +282,24 @@ def test_lineage_normalisation(data, field, want):
     assert normalize_lineage(data)[field] == want
 
 
+def test_grpo_lineage_names_the_method_and_reward_weights():
+    from r1bench.results.ingest import normalize_lineage
+
+    lineage = {"base_model": "b", "stages": [{"name": "sft", "method": "full"},
+                                             {"name": "grpo", "method": "grpo",
+                                              "rewards": {"accuracy": 1.0, "format": 0.2}}]}
+    got = normalize_lineage(lineage)
+    assert got["method"] == "full+grpo"
+    assert got["rewards"] == "accuracy=1.0,format=0.2"
+
+
 def test_unknown_lineage_keys_are_ignored_with_a_warning(caplog):
     from r1bench.results.ingest import normalize_lineage
 
     with caplog.at_level(logging.WARNING):
         got = normalize_lineage({"teacher": "t", "teachr": "typo", "stages": []})
-    assert got == {"base_model": None, "teacher": "t", "data_hash": None, "recipe": None}
+    assert got == {"base_model": None, "teacher": "t", "data_hash": None, "recipe": None, "method": None,
+                   "rewards": None}
     assert "teachr" in caplog.text and "stages" not in caplog.text
 
 

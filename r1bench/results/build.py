@@ -106,6 +106,9 @@ def benchmark_rows(store: Store, benchmark: str) -> list[Row]:
                 bits.append(f"student of {lineage['teacher']}")
             if lineage.get("base_model") or m.get("base_model"):
                 bits.append(f"base {lineage.get('base_model') or m.get('base_model')}")
+            if lineage.get("method"):
+                rewards = f" ({lineage['rewards']})" if lineage.get("rewards") else ""
+                bits.append(f"trained {lineage['method']}{rewards}")
             bits.append(f"truncated {e['rates']['truncated']:.1f}%")
             bits.append(f"{e['backend']['name']}, {e['date'] or 'undated'}")
             rows.append(Row(benchmark, name, True, e["id"], p1["value"], p1.get("stderr"),

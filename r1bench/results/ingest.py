@@ -59,7 +59,7 @@ _RESULTS_RE = re.compile(r"^results_(?P<ts>.+)\.json$")
 # Record fields the results code relies on (a subset of r1bench.records.SampleRecord).
 REQUIRED_RECORD_FIELDS = ("correct", "extracted", "truncated", "loop_detected", "completion_tokens")
 LINEAGE_FILE = "lineage.json"
-LINEAGE_FIELDS = ("base_model", "teacher", "data_hash", "recipe")
+LINEAGE_FIELDS = ("base_model", "teacher", "data_hash", "recipe", "method", "rewards")
 # Keys of r1train's lineage.json that have no leaderboard field: ignored without a warning.
 _R1TRAIN_KEYS = frozenset({"train_data_sha256", "stages", "adapter", "pretrained", "eval_command",
                            "r1train_version", "created", "evaluated_model"})
@@ -276,7 +276,8 @@ def _recipe_text(value: Any, where: str) -> str | None:
 
 
 def normalize_lineage(data: Any, *, where: str = "<lineage>") -> dict[str, Any] | None:
-    """Map a lineage object onto the entry's fields (base_model, teacher, data_hash, recipe).
+    """Map a lineage object onto the entry's fields (base_model, teacher, data_hash, recipe, method,
+    rewards).
 
     r1train's keys are translated: ``train_data_sha256`` -> ``data_hash`` (unless ``data_hash`` is
     given), ``recipe`` {name, sha256} -> ``"name@sha256"``. Other keys are ignored (unknown ones with
@@ -293,6 +294,16 @@ def normalize_lineage(data: Any, *, where: str = "<lineage>") -> dict[str, Any] 
         out[key] = data.get(key)
     out["data_hash"] = data.get("data_hash") or data.get("train_data_sha256")
     out["recipe"] = _recipe_text(data.get("recipe"), where)
+    stages = [st for st in data.get("stages") or [] if isinstance(st, dict)]
+    # How the student was made: the stages' methods in order ("full+grpo"), and the reward
+    # weights of the last RL stage ("accuracy=1.0,format=0.2"), so a GRPO student says so on a board.
+    out["method"] = data.get("method") or ("+".join(str(st["method"]) for st in stages if st.get("method")) or None)
+    rewards = data.get("rewards")
+    if rewards is None:
+        rewards = next((st["rewards"] for st in reversed(stages) if isinstance(st.get("rewards"), dict)), None)
+    if isinstance(rewards, dict):
+        rewards = ",".join(f"{name}={weight}" for name, weight in rewards.items())
+    out["rewards"] = rewards
     for key, value in out.items():
         if value is not None and not isinstance(value, (str, int, float)):
             raise ResultsFileError(where, f"must be a string, got {type(value).__name__}", field=key)

@@ -109,7 +109,7 @@ def _lineage(args: argparse.Namespace) -> dict[str, Any] | None:
     from r1bench.results.ingest import LINEAGE_FIELDS, merge_lineage, read_lineage_file
 
     data = read_lineage_file(args.lineage) if args.lineage else None
-    flags = {key: getattr(args, key) for key in LINEAGE_FIELDS if getattr(args, key)}
+    flags = {key: getattr(args, key, None) for key in LINEAGE_FIELDS if getattr(args, key, None)}
     return merge_lineage(data, flags)
 
 
