@@ -200,28 +200,30 @@ def _benchmark_section(store: Store, benchmark: str, rows: list[Row]) -> list[st
     return lines + [""]
 
 
-def _suite_section(store: Store, per_bench: dict[str, list[Row]]) -> list[str]:
-    cols = list(BENCHMARKS)
+def suite_rows(per_bench: dict[str, list[Row]]) -> list[tuple[str, str, bool, dict[str, float], float]]:
+    """The suite table's rows: (model, origin, ours, pass@1 per benchmark, mean), most benchmarks
+    first, then by mean. Ours: the best entry per model; references: one value per source."""
     table: dict[tuple[bool, str, str], dict[str, float]] = {}
     for bm, rows in per_bench.items():
         for r in rows:
             if r.pass1 is None:
                 continue
             key = (r.ours, r.model, "ours" if r.ours else r.origin)
-            # Ours: the best entry per model; references: one value per source.
             table.setdefault(key, {})
             table[key][bm] = max(table[key].get(bm, -1.0), r.pass1)
-    items = []
-    for (ours, model, origin), vals in table.items():
-        mean = sum(vals.values()) / len(vals)
-        items.append((-len(vals), -mean, model, origin, ours, vals, mean))
-    items.sort()
+    items = sorted((-len(vals), -sum(vals.values()) / len(vals), model, origin, ours, vals)
+                   for (ours, model, origin), vals in table.items())
+    return [(model, origin, ours, vals, -neg_mean) for _, neg_mean, model, origin, ours, vals in items]
+
+
+def _suite_section(store: Store, per_bench: dict[str, list[Row]]) -> list[str]:
+    cols = list(BENCHMARKS)
     lines = ["## Suite (`r1_suite`)", "",
              "pass@1 % per benchmark; the mean is over the benchmarks a row has (count in brackets), so "
              "only rows with the same count compare.", "",
              "| Model | Origin | " + " | ".join(BENCHMARKS[c].title for c in cols) + " | Mean (n) |",
              "|---|---|" + "---:|" * len(cols) + "---:|"]
-    for _, _, model, origin, ours, vals, mean in items:
+    for model, origin, ours, vals, mean in suite_rows(per_bench):
         cells = " | ".join(_fmt(vals.get(c)) for c in cols)
         label = f"**{_esc(model)}**" if ours else _esc(model)
         lines.append(f"| {label} | {'**ours**' if ours else origin} | {cells} | {mean:.1f} ({len(vals)}) |")

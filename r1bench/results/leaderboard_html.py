@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from r1bench.results.build import suite_rows
 from r1bench.results.leaderboard import BENCHMARKS
 from r1bench.results.view import CSS, SORT_JS
 
@@ -66,20 +67,10 @@ def _benchmark(store: Store, benchmark: str, rows: list[Row]) -> str:
 
 def _suite(per_bench: dict[str, list[Row]]) -> str:
     cols = list(BENCHMARKS)
-    table: dict[tuple[bool, str, str], dict[str, float]] = {}
-    for bm, rows in per_bench.items():
-        for r in rows:
-            if r.pass1 is None:
-                continue
-            key = (r.ours, r.model, "ours" if r.ours else r.origin)
-            table.setdefault(key, {})
-            table[key][bm] = max(table[key].get(bm, -1.0), r.pass1)
-    items = sorted((-len(v), -sum(v.values()) / len(v), model, origin, ours, v)
-                   for (ours, model, origin), v in table.items())
     rows = []
-    for n, mean, model, origin, ours, vals in items:
+    for model, origin, ours, vals, mean in suite_rows(per_bench):
         rows.append([f"<b>{_e(model)}</b>" if ours else _e(model), "<b>ours</b>" if ours else _e(origin),
-                     *(_fmt(vals.get(c)) for c in cols), f"{-mean:.1f}", str(-n)])
+                     *(_fmt(vals.get(c)) for c in cols), f"{mean:.1f}", str(len(vals))])
     return ('<h2 id="suite">Suite (<code>r1_suite</code>)</h2><p>pass@1 % per benchmark; the mean is over the '
             "benchmarks a row has (count in the last column), so only rows with the same count compare.</p>"
             + _table(["Model", "Origin", *(BENCHMARKS[c].title for c in cols), "Mean", "n"], rows))

@@ -46,12 +46,11 @@ class R1ScriptArguments(ScriptArguments):
 
 
 @dataclass
-class R1SFTConfig(SFTConfig):
-    """TRL's SFTConfig with r1train's defaults: assistant-only loss, TensorBoard, bf16 only on GPUs."""
+class _R1TrainingDefaults:
+    """r1train's defaults shared by its trainer configs: TensorBoard, bf16 only on GPUs, activation
+    checkpointing on, ``resume_from_checkpoint: false`` read as "do not resume". A mixin placed
+    before TRL's config class, so these fields override TRL's."""
 
-    assistant_only_loss: bool = field(
-        default=True, metadata={"help": "compute the loss on the assistant turns only (the trace), not the prompt"}
-    )
     report_to: None | str | list[str] = field(
         default="tensorboard", metadata={"help": "trackers: tensorboard (default), wandb, swanlab, none, all"}
     )
@@ -64,6 +63,22 @@ class R1SFTConfig(SFTConfig):
     gradient_checkpointing: bool | None = field(
         default=None, metadata={"help": "deprecated alias of activation_checkpointing"}
     )
+
+    def __post_init__(self) -> None:
+        if self.bf16 is None and not self.fp16:
+            self.bf16 = _default_bf16()
+        if isinstance(self.resume_from_checkpoint, str) and self.resume_from_checkpoint.lower() in {"false", "none", ""}:
+            self.resume_from_checkpoint = None
+        super().__post_init__()
+
+
+@dataclass
+class R1SFTConfig(_R1TrainingDefaults, SFTConfig):
+    """TRL's SFTConfig with r1train's defaults: assistant-only loss, TensorBoard, bf16 only on GPUs."""
+
+    assistant_only_loss: bool = field(
+        default=True, metadata={"help": "compute the loss on the assistant turns only (the trace), not the prompt"}
+    )
     training_chat_template: str = field(
         default="auto",
         metadata={"help": "template for the loss mask: auto (stock if marked, else TRL's, else ChatML), stock, chatml_think"},
@@ -72,12 +87,6 @@ class R1SFTConfig(SFTConfig):
     def __post_init__(self) -> None:
         if self.training_chat_template not in _TEMPLATE_MODES:
             raise ValueError(f"training_chat_template must be one of {_TEMPLATE_MODES}")
-        if self.bf16 is None and not self.fp16:
-            import torch
-
-            self.bf16 = bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
-        if isinstance(self.resume_from_checkpoint, str) and self.resume_from_checkpoint.lower() in {"false", "none", ""}:
-            self.resume_from_checkpoint = None
         super().__post_init__()
 
 
@@ -167,25 +176,7 @@ class R1GRPOScriptArguments(ScriptArguments):
 
 
 @dataclass
-class R1GRPOConfig(GRPOConfig):
+class R1GRPOConfig(_R1TrainingDefaults, GRPOConfig):
     """TRL's GRPOConfig with r1train's defaults: TensorBoard, bf16 only on GPUs."""
 
-    report_to: None | str | list[str] = field(
-        default="tensorboard", metadata={"help": "trackers: tensorboard (default), wandb, swanlab, none, all"}
-    )
-    bf16: bool | None = field(
-        default=None, metadata={"help": "bf16 mixed precision; default: on when a bf16-capable GPU is present"}
-    )
-    activation_checkpointing: bool | None = field(
-        default=True, metadata={"help": "recompute activations in the backward pass to save memory (gradient checkpointing)"}
-    )
-    gradient_checkpointing: bool | None = field(
-        default=None, metadata={"help": "deprecated alias of activation_checkpointing"}
-    )
 
-    def __post_init__(self) -> None:
-        if self.bf16 is None and not self.fp16:
-            self.bf16 = _default_bf16()
-        if isinstance(self.resume_from_checkpoint, str) and self.resume_from_checkpoint.lower() in {"false", "none", ""}:
-            self.resume_from_checkpoint = None
-        super().__post_init__()
