@@ -23,7 +23,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = Path(__file__).parent / "local_runner" / "run_eval.py"
-ARGS = ["--tasks", "r1_smoke", "--limit", "3", "--max-gen-toks", "64", "--log_samples"]
+# Batch size 1 (r1bench eval's default for the embedded model is 16, which would commit all six
+# samples at once): samples finish one by one, so the kill lands between two commits.
+ARGS = ["--tasks", "r1_smoke", "--limit", "3", "--max-gen-toks", "64", "--log_samples", "--batch_size", "1"]
 
 
 def _start(store: Path, log: Path, out: Path) -> subprocess.Popen:
