@@ -75,10 +75,16 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     # letter, digit, hyphen or apostrophe: "D-glucose" and "A's" are words.
     tok = rf"(?:\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|\(?(?P<l5>{L}))(?![A-Za-z0-9'\-])"
     opt = r"(?:(?:option|choice)\s*:?\s*)?"
-    head = r"(?:^|\n)[ \t#>_$]*(?:the\s+|my\s+)?(?:final\s+|correct\s+|best\s+)?(?:answer|ans|option|choice)"
+    # A line that starts with an answer label ("⇒ Answer:", "Selected answer =", "My pick:", "Final:");
+    # a few leading symbols (arrows, check marks, list bullets) are decoration.
+    head = (r"(?:^|\n)[ \t#>_$*\-•]*(?:[^\w\s]{1,3}[ \t]*)?(?:the\s+|my\s+|our\s+)?"
+            r"(?:(?:final|correct|best|selected|chosen)\s+)?(?:answer|ans|option|choice|response|pick|selection|final)")
+    sep = r"(?:[:：=]|[\-–—](?=\s)|->|=>|[→⇒➜➔⟶])"
     flags = re.IGNORECASE
     return (
-        ("answer_line", re.compile(rf"{head}\s*(?:[:：]|[\-–—](?=\s))\s*{opt}\$?\s*{tok}", flags)),
+        ("answer_line", re.compile(rf"{head}\s*{sep}\s*{opt}\$?\s*{tok}", flags)),
+        # A Markdown table row "| Final answer | C |".
+        ("answer_line", re.compile(rf"\|\s*(?:final(?:\s+answer)?|answer)\s*\|\s*{opt}{tok}\s*\|", flags)),
         ("answer_heading", re.compile(
             rf"(?:^|\n)[ \t]*#*[ \t]*(?:final\s+)?answer[ \t]*:?[ \t]*\n\s*{opt}\$?\s*{tok}", flags)),
         ("boxed_letter", re.compile(
@@ -86,7 +92,7 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
             rf"(?:\s*\}}|[.:)]?\s+[^{{}}\n]{{0,120}}\}})", 0)),
         ("answer_is", re.compile(
             rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)s?(?:\s+(?:here|then|therefore|thus))?"
-            rf"\s+(?:is|are|would\s+be|should\s+be|must\s+be)(?:\s+(?:therefore|thus|hence|clearly|definitely|indeed"
+            rf"(?:\s+(?:is|are|would\s+be|should\s+be|must\s+be)|'s)(?:\s+(?:therefore|thus|hence|clearly|definitely|indeed"
             rf"|most\s+likely|likely|probably))?,?\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
         ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*{opt}{tok}", flags)),
         ("answer_is", re.compile(rf"\b(?:which|that|this)\s+is\s+(?:option|choice)\s+{tok}", flags)),
@@ -94,22 +100,52 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("answer_is", re.compile(
             rf"\b(?:correct|right|best)\s+(?:[a-z\-]+\s+){{1,5}}(?:is|would\s+be)\s*:?\s*(?:option|choice)\s+{tok}",
             flags)),
+        # "The most plausible answer: D", "The true statement is A", "the closest is B", "The nearest
+        # option is (B)", "The statement that is true is (A)", "The correct response is C".
+        ("answer_is", re.compile(
+            rf"\b(?:most\s+(?:plausible|likely|accurate|appropriate|reasonable|suitable)|true|correct|right|best)"
+            rf"(?:\s+(?:answer|option|choice|statement|response|value|match|one|pick))?"
+            rf"(?:\s+(?:among|of|from)\s+(?:the\s+)?(?:given\s+)?(?:options|choices))?"
+            rf"(?:\s+(?:is|would\s+be))?\s*:?\s*{opt}{tok}", flags)),
+        ("answer_is", re.compile(
+            rf"\b(?:statement|option|choice|answer|one)\s+that\s+is\s+(?:true|correct|right)\s+is\s*:?\s*{opt}{tok}",
+            flags)),
+        # "That makes (C) the correct choice."
+        ("answer_is", re.compile(rf"\bmakes?\s+{opt}{tok}\s+the\s+(?:correct|right|best)\b", flags)),
         ("answer_zh", re.compile(
-            rf"(?:最终答案|正确的?答案|正确的?选项|答案)\s*(?:应该?是|应为|是|为|选)?\s*[:]?\s*(?:选项)?\s*{tok}", 0)),
+            rf"(?:最终答案|正确的?答案|正确的?选项|答案|正确的(?:一项|是|为))\s*(?:应该?是|应为|是|为|选)?\s*[:]?\s*(?:选项)?\s*{tok}",
+            0)),
         # "故选 C", "选 D" (but not "选项A是错误的": an option named in the reasoning).
         ("answer_zh", re.compile(rf"(?:(?:故|所以|因此|应该?|我)选(?:择)?\s*:?\s*(?:选项|项)?|选(?:择)?)\s*{tok}", 0)),
         ("is_correct", re.compile(
             rf"{opt}{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:(?:correct|right|best)(?:\s+(?:answer|option|choice))?"
             rf"|answer\b|most\s+(?:appropriate|likely|plausible|suitable|consistent|accurate))", flags)),
-        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:best\s+fits|fits\s+best|fits\b)", flags)),
+        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:best\s+fits|fits\s+best|fits\b|is\s+the\s+one\s+that\s+"
+                                  rf"(?:fits|works|is\s+correct|matches))", flags)),
+        # "Choice C matches the calculation" (the option word is required: "C matches" alone is prose).
+        ("is_correct", re.compile(rf"\b(?:option|choice)\s+{tok}\s+(?:matches|agrees\s+with|is\s+consistent\s+with)"
+                                  rf"\s+(?:the|our|my)\s+(?:calculation|result|value|analysis|derivation)", flags)),
         ("select", re.compile(
             rf"(?:I\s+(?:would\s+|will\s+)?(?:choose|select|pick)|I(?:'d|'ll)\s+(?:choose|select|pick|go\s+with)"
-            rf"|I\s+(?:would|will)\s+go\s+with|go\s+with|(?:thus|therefore|hence|so)[,\s]+(?:option|choice))"
+            rf"|I\s+(?:would|will)\s+go\s+with|go\s+with|(?:thus|therefore|hence|so)[,\s]+(?:option|choice)"
+            rf"|we\s+(?:choose|select|pick)|I(?:'d|\s+would)\s+say)"
             rf"\s*{opt}{tok}", flags)),
         # "This corresponds to option B.", "which matches choice (C)".
         ("corresponds_to", re.compile(
-            rf"\b(?:correspond(?:s|ing)?\s+to|match(?:es|ing)?|(?:is\s+)?consistent\s+with|aligns?\s+with)\s+"
-            rf"(?:the\s+)?(?:option|choice|answer)\s*:?\s*{tok}", flags)),
+            rf"\b(?:correspond(?:s|ing)?\s+to|match(?:es|ing)?|(?:is\s+)?consistent\s+with|aligns?\s+with"
+            rf"|agrees?\s+with|points?\s+to)\s+"
+            rf"(?:the\s+)?(?:answer\s+)?(?:option|choice|answer)\s*:?\s*{tok}", flags)),
+        # "the closest is B", "The nearest option is (B)", "the closest match would be option (J)": the
+        # policy is that a named closest option is the answer; two different closest letters are not.
+        ("closest_option", re.compile(
+            rf"\b(?:closest|nearest)(?:\s+(?:answer|option|choice|value|match|one))?"
+            rf"(?:\s+(?:among|of|from)\s+(?:the\s+)?(?:given\s+)?(?:options|choices))?"
+            rf"\s+(?:is|would\s+be)\s*:?\s*{opt}{tok}", flags)),
+        # A closing "Therefore, C." / "So B." / "Hence, (C)." / "→ **C**": a connective or an arrow
+        # then only the letter, at the end of a line.
+        ("conclusion_letter", re.compile(
+            rf"(?:(?:^|\n|[.!;]\s)(?:therefore|thus|hence|so)\s*[,:]?\s*|(?:->|=>|[→⇒➜➔⟶])\s*)"
+            rf"{tok}\s*[.!]?\s*(?=\n|$)", flags)),
     )
 
 
@@ -127,6 +163,9 @@ def _letter_of(m: re.Match[str]) -> str:
 
 def _acceptable(m: re.Match[str], rule: str, text: str) -> bool:
     """Reject bare letters that are words: lowercase "a"/"c" in prose, the article "A", "I"."""
+    if rule == "closest_option" and re.search(r"\bfor\s+(?:part\s+)?\(?[a-z0-9]\)\s*,?\s*(?:the\s+)?$",
+                                              text[max(0, m.start() - 30) : m.start()], re.IGNORECASE):
+        return False  # "For (b), the closest match would be option (J)": one sub-part of a multi-part answer
     paren = m.groupdict().get("l3") or m.groupdict().get("l4")
     if paren:  # "(b)" is option B after "Answer:", but a sub-part label "(a) 23.3 Btu" elsewhere
         if paren.isupper() or rule in ("answer_line", "answer_heading", "boxed_letter"):
@@ -178,7 +217,7 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
     if found:
         rule = found[0][0]
         same = [m for r, m in found if r == rule]
-        chosen_rule, chosen = rule, same[-1]
+        chosen_rule, chosen = rule, max(same, key=lambda m: m.start())  # the rule's last statement
         # A later statement after a self-correction overrides the higher-priority rule.
         later = [(r, m) for r, m in found if m.start() > chosen.end()]
         if later:
@@ -193,10 +232,10 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
             return Extraction(None, None)  # "the answer is either B or D"
         letters_seen = [_letter_of(m) for r, m in found if r == chosen_rule]
         if len(set(letters_seen)) > 1:
-            prev = [m for r, m in found if r == chosen_rule and m.end() <= chosen.start()]
+            prev = sorted((m for r, m in found if r == chosen_rule and m.end() <= chosen.start()), key=lambda m: m.start())
             if prev and _hedged_between(text[prev[-1].end() : chosen.start()]):
                 return Extraction(None, None)
-            if (chosen_rule == "is_correct" and prev and _letter_of(prev[-1]) != _letter_of(chosen)
+            if (chosen_rule in ("is_correct", "closest_option") and prev and _letter_of(prev[-1]) != _letter_of(chosen)
                     and not _CORRECTION_RE.search(text[prev[-1].end() : chosen.start()])):
                 return Extraction(None, None)  # "Option G is correct ... Option I is correct": two answers
         return Extraction(_letter_of(chosen), chosen_rule)
