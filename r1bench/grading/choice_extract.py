@@ -105,7 +105,8 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("answer_is", re.compile(
             rf"\b(?:most\s+(?:plausible|likely|accurate|appropriate|reasonable|suitable)|true|correct|right|best)"
             rf"(?:\s+(?:answer|option|choice|statement|response|value|match|one|pick))?"
-            rf"(?:\s+(?:among|of|from)\s+(?:the\s+)?(?:given\s+)?(?:options|choices))?"
+            rf"(?:\s+(?:among|of|from)\s+(?:the\s+)?(?:given\s+|provided\s+|available\s+)?(?:options|choices)"
+            rf"(?:\s+(?:provided|given|available|listed))?)?"
             rf"(?:\s+(?:is|would\s+be))?\s*:?\s*{opt}{tok}", flags)),
         ("answer_is", re.compile(
             rf"\b(?:statement|option|choice|answer|one)\s+that\s+is\s+(?:true|correct|right)\s+is\s*:?\s*{opt}{tok}",
@@ -150,7 +151,8 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 # Looser signals, used only when no committing phrase exists.
-_LATE_RULES = ("bare_letter", "option_echo", "last_line_letter", "last_line_option", "it_is", "parenthetical_option")
+_LATE_RULES = ("option_verdicts", "bare_letter", "last_line_letter", "option_echo", "first_line_letter",
+               "last_line_option", "it_is", "parenthetical_option", "only_option")
 
 
 def _letter_of(m: re.Match[str]) -> str:
@@ -282,23 +284,34 @@ def _late_choice(text: str, letters: str) -> Extraction:
     lines = [ln.strip() for ln in stripped[-4000:].splitlines() if ln.strip()]
     option_lines = [
         ln for ln in lines
-        if re.match(rf"^\(?(?:option\s+)?([{letters}])\s*[.):]\s", ln, re.IGNORECASE)
+        if re.match(rf"^(?:[-*•]\s*)?\(?(?:option\s+)?([{letters}])\s*[.):]\s", ln, re.IGNORECASE)
     ]
+    verdict = _option_verdicts(text[-4000:], letters)
+    if verdict is not None:
+        return Extraction(verdict, "option_verdicts")
     # The whole response is one letter token: "C", "(C)", "C.", "C) Paris".
     bare = stripped.replace("$", "").strip() if len(stripped) <= 200 else ""
     m = re.fullmatch(rf"\(?\s*([{letters}])\s*\)?\s*(?:[.):]\s*[^\n]*)?", bare)
     if m and (len(bare) <= 4 or re.match(rf"\(?([{letters}])[.)]", bare)):
         return Extraction(m.group(1).upper(), "bare_letter")
+    # The last line is just a letter ("...\n\nB", "**A**" after the options restated): a commitment.
+    if lines and re.fullmatch(rf"\(?([{letters}])\)?\.?", lines[-1].replace("$", "").strip()):
+        return Extraction(lines[-1].replace("$", "").strip().strip("().").upper(), "last_line_letter")
     if len(option_lines) >= 2:
         return Extraction(None, None)  # the options restated as a list: no commitment
     # "Option B: The molecule is a flavonoid glycoside." (a MoleculeQA option line echoed).
     m = re.match(rf"^\s*option\s+([{letters}])\s*[:.)]", stripped, re.IGNORECASE)
     if m:
         return Extraction(m.group(1).upper(), "option_echo")
+    # The letter first, then the explanation: "B. 3.7\n\nExplanation: ...", "A — enzymes lower ...".
+    if len(lines) >= 2 and len(lines[0]) <= 300:
+        m = re.match(rf"^\(?([{letters}])\)?(?:[.):]|\s+[—–\-]\s|$)", lines[0])
+        if m:
+            return Extraction(m.group(1), "first_line_letter")
     # The last line is just a letter ("...\n\nB"), or starts with a letter option ("B. 42",
-    # "Option A. 12").
+    # "Option A. 12", "✅ C. 6.4 m/s": leading arrows and check marks are decoration).
     if lines and len(lines[-1]) <= 400:  # a long last line is prose (or "I. ... II. ..." statements)
-        last = lines[-1].replace("$", "").strip()
+        last = re.sub(r"^[^\w\s(\[\-*•$\\]+\s*", "", lines[-1].replace("$", "").strip())
         m = re.fullmatch(rf"\(?([{letters}])\)?\.?", last)
         if m:
             return Extraction(m.group(1), "last_line_letter")
@@ -314,11 +327,50 @@ def _late_choice(text: str, letters: str) -> Extraction:
     for rule, pattern in (
         ("it_is", re.compile(rf"\bit(?:'s|\s+is)\s+(?:option\s+)?\(?([{letters}])\)?(?=[\s.,;:!)]|$)")),
         ("parenthetical_option", re.compile(rf"\((?:option|choice)\s+([{letters}])\)", re.IGNORECASE)),
+        # "Only option C gives a speed consistent with ...".
+        ("only_option", re.compile(rf"\bonly\s+(?:option|choice)\s+\(?([{letters}])\)?\s+(?:gives|fits|matches|satisfies"
+                                   rf"|works|agrees|yields|is\s+(?:correct|true|consistent))", re.IGNORECASE)),
     ):
         hits = {h.upper() for h in pattern.findall(tail)}
         if len(hits) == 1:
             return Extraction(hits.pop(), rule)
     return Extraction(None, None)
+
+
+# A verdict on one option, where a review puts it: right after the option's label ("A: wrong",
+# "(C) True —"), after a dash, comma or colon ("C) 6.4 m/s - correct"), in "this is correct", or a
+# check mark. Not anywhere in the segment: a restated option's own text says "true" or "false analogy".
+_V_NEG = r"(?:incorrect|wrong|false|invalid|untrue|eliminated?|ruled\s+out|not\s+(?:correct|true|right|valid|the\s+answer))"
+_V_POS = r"(?:correct|true|right|valid|yes)"
+_NEGATIVE_RE = re.compile(
+    rf"^\s*[:\-—–]?\s*(?:{_V_NEG}|no)\b|[\-—–:,;(]\s*{_V_NEG}\b|\b(?:this|it|which)\s+is\s+{_V_NEG}\b"
+    rf"|\b(?:is|are)\s+{_V_NEG}\b|[✗✘❌]", re.IGNORECASE)
+_POSITIVE_RE = re.compile(
+    rf"^\s*[:\-—–]?\s*{_V_POS}\b|[\-—–:,;(]\s*{_V_POS}\b|\b(?:this|it|which)\s+is\s+(?:the\s+)?(?:{_V_POS}|correct\s+answer)\b"
+    rf"|[✓✔✅]", re.IGNORECASE)
+
+
+def _option_verdicts(text: str, letters: str) -> str | None:
+    """The one option a per-option review calls right ("A is wrong ... C is correct ... D is wrong",
+    "| C | ✓ |"), when at least two others are called wrong and no other is called right; else None."""
+    marks = list(re.finditer(
+        rf"(?:^|\n|(?<=[.!;✓✔✗✘]) )[ \t\-*•|>]*(?:(?i:option|choice)\s+)?\(?([{letters}])\)?"
+        rf"(?:\s*[.):|]|\s+[—–\-]\s|\s+(?:is|was|would\s+be)\b)", text))
+    if len(marks) < 3:
+        return None
+    positive, negative = set(), set()
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        seg = text[m.end() : min(end, m.end() + 400)]
+        seg = seg.split("\n\n", 1)[0]  # a verdict belongs to its own paragraph
+        if _NEGATIVE_RE.search(seg):
+            negative.add(m.group(1))
+        elif _POSITIVE_RE.search(seg):
+            positive.add(m.group(1))
+    positive -= negative
+    if len(positive) == 1 and len(negative - positive) >= 2:
+        return positive.pop()
+    return None
 
 
 # After the committed letter: an alternative ("or C", "/C", "and C", ", C", "(or possibly C)").
