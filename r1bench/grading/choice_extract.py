@@ -141,7 +141,16 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("closest_option", re.compile(
             rf"\b(?:closest|nearest)(?:\s+(?:answer|option|choice|value|match|one))?"
             rf"(?:\s+(?:among|of|from)\s+(?:the\s+)?(?:given\s+)?(?:options|choices))?"
+            rf"(?:\s+to\s+(?:our|the|my)\s+(?:calculated\s+|computed\s+|obtained\s+)?(?:value|result|answer))?"
             rf"\s+(?:is|would\s+be)\s*:?\s*{opt}{tok}", flags)),
+        ("closest_option", re.compile(rf"\b(?:is|are|be)\s+closest\s+to\s+(?:option|choice)\s+{tok}", flags)),
+        # "the tone best reflects option (I)", "which is described in option (J)".
+        ("corresponds_to", re.compile(
+            rf"\b(?:best\s+(?:reflects|describes|fits|matches|captures|represents)|(?:is\s+)?described\s+(?:in|by))\s+"
+            rf"(?:option|choice)\s+{tok}", flags)),
+        # "the answer that best encapsulates ... is (D) all of the above": a bracketed letter only.
+        ("answer_is", re.compile(rf"\banswer\s+(?:that|which)\b[^.\n]{{0,150}}?\s(?:is|would\s+be)\s+\((?P<l7>{L})\)",
+                                 flags)),
         # A closing "Therefore, C." / "So B." / "Hence, (C)." / "→ **C**": a connective or an arrow
         # then only the letter, at the end of a line.
         ("conclusion_letter", re.compile(
@@ -156,7 +165,7 @@ _LATE_RULES = ("option_verdicts", "bare_letter", "last_line_letter", "option_ech
 
 
 def _letter_of(m: re.Match[str]) -> str:
-    for key in ("l3", "l4", "l5", "l6"):
+    for key in ("l3", "l4", "l5", "l6", "l7"):
         v = m.groupdict().get(key)
         if v:
             return v.upper()
@@ -442,6 +451,52 @@ def option_candidates(answer_text: str) -> list[tuple[str, str]]:
         if bold:
             out.append(("bold_content", bold[-1]))
         out.append(("last_line_content", lines[-1]))
+        if _concluding(tail):
+            out.extend(("stated_value", v) for v in _stated_values(lines[-1]))
+    return out
+
+
+_CONTRAST_RE = re.compile(r"\b(?:but|however|although|though|close\s+to)\b", re.IGNORECASE)
+_CUE_RE = re.compile(r"\b(?:therefore|thus|hence|answer|final|conclusion|correct|closest|overall|in\s+summary)\b"
+                     r"|(?:^|[.!?]\s+)so\b|[⇒→∴]", re.IGNORECASE)
+
+
+def _concluding(text: str) -> bool:
+    """Whether the last line of ``text`` reads as the answer's conclusion, not a line of unfinished
+    reasoning (a response cut at its token limit): a concluding word, a short whole answer, or a short
+    last paragraph of its own, and no negation ("the answer is not among the options")."""
+    stripped = text.strip()
+    last = stripped.splitlines()[-1].strip() if stripped else ""
+    if not last or len(last) > 300 or _NEGATION_RE.search(last) or _CONTRAST_RE.search(last):
+        return False
+    if len(set(re.findall(r"\(([A-J])\)", last))) >= 2:
+        return False  # "(I) 1/π for k and (J) 1/2 for F(x)": a multi-part answer, not one option
+    return bool(_CUE_RE.search(last) or len(stripped) <= 400
+                or (len(last) <= 80 and re.search(r"\n\s*\n[^\n]*$", stripped)))
+
+
+_LAST_SENTENCE_RE = re.compile(r"(?:^|[.!?;]\s)([^.!?;]*(?:\.\d[^.!?;]*)*)[.!?;]?\s*$")
+_VALUE_AFTER_RE = re.compile(r"(?:[=≈:]|\\approx|\b(?:is|are|was|equals|be|of|at|with|gives|yields|to))\s+", re.IGNORECASE)
+_VALUE_END_RE = re.compile(r",?\s+(?:which|because|since|so|as|and\s+(?:so|thus|this))\b|\s+(?:hybridi[sz]ed)\b", re.IGNORECASE)
+
+
+def _stated_values(line: str) -> list[str]:
+    """What a last line states as its value, by content: the right of the last "=", "≈" or ":", and
+    the words after the last "is"/"at"/"with" of its last sentence ("v ≈ 6.4 m/s", "The organelle
+    responsible is the Golgi apparatus.", "[OH-] = 4.8 × 10^-3 M, which is the answer.")."""
+    out = []
+    line = _EMPH_RE.sub("", line.strip())[-300:]
+    for pat in (re.compile(r"(?:[=≈:]|\\approx)\s*"), _VALUE_AFTER_RE):
+        last = None
+        for last in pat.finditer(line):  # noqa: B007 - the last match is wanted
+            pass
+        if last is not None:
+            v = line[last.end():]
+            cut = _VALUE_END_RE.search(v)
+            v = (v[: cut.start()] if cut else v).strip().rstrip(".;!")
+            v = re.sub(r"\s*\([^()]{1,20}\)$", "", v)  # "argon (Ar)"
+            if v:
+                out.append(v)
     return out
 
 
@@ -455,7 +510,8 @@ def _norm_option_text(s: str) -> str:
     s = s.replace("$", "").replace("\\(", "").replace("\\)", "").replace("\\,", " ").replace("\\!", "")
     s = _EMPH_RE.sub("", s).replace("`", "")
     s = re.sub(r"\s+", " ", s).strip().lower()
-    return s.strip(" .;:,!").strip()
+    s = s.strip(" .;:,!").strip()
+    return re.sub(r"^(?:the|an?)\s+(?=\S)", "", s)  # "the mitochondrion" names "mitochondrion"
 
 
 _MATHY_RE = re.compile(r"[\d\\^_=]")
@@ -491,7 +547,7 @@ def match_option(
                 hits |= {i for i, n in enumerate(nums) if n is not None and _same_quantity(value, n)}
             return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
     for r, _cand, c in cands:
-        if r not in ("boxed_content", "answer_content"):
+        if r not in ("boxed_content", "answer_content", "stated_value"):
             continue
         value = _plain_number(c)
         if value is None:
@@ -500,29 +556,73 @@ def match_option(
         if hits:
             return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
     if equal is None:
-        return Extraction(None, None)
+        return _contained_option(answer_text, opts) or Extraction(None, None)
     for r, cand, c in cands:
-        if (r not in ("boxed_content", "answer_content") or len(c) > _MAX_VALUE_LEN or not _MATHY_RE.search(c)
-                or _plain_number(c) is not None):  # a plain number was decided by the pass above
+        if r not in ("boxed_content", "answer_content", "stated_value") or len(c) > _MAX_VALUE_LEN or not _MATHY_RE.search(c):
             continue
+        plain = _plain_number(c) is not None  # a plain number was compared with plain-number options above
         latex = [i for i, o in enumerate(opts) if _MATHY_RE.search(o) and len(o) <= _MAX_VALUE_LEN
-                 and (_LATEX_RE.search(str(options[i])) or _LATEX_RE.search(cand))]
+                 and (_LATEX_RE.search(str(options[i])) or _LATEX_RE.search(cand))
+                 and not (plain and nums[i] is not None)]
+        if not latex:
+            continue
         hits = {i for i in latex if _safe_equal(equal, cand, str(options[i]))}
         if hits:
             return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
         break  # one value comparison round per answer: each may cost a symbolic check
-    return Extraction(None, None)
+    return _contained_option(answer_text, opts) or Extraction(None, None)
+
+
+_STOP = frozenset("the a an it is are was of in on at to for and or by with its this that be as from".split())
+_NEGATION_RE = re.compile(r"\b(?:not|no|never|neither|nor|rather\s+than|instead\s+of|isn't|aren't|either)\b|n't\b",
+                          re.IGNORECASE)
+
+
+def _loose(s: str) -> str:
+    """Option text with sub/superscript marks and braces dropped ("sp^{3}" and "sp³" -> "sp3")."""
+    return re.sub(r"[\^{}_]", "", unicodedata.normalize("NFKC", s))
+
+
+def _contained_option(answer_text: str, opts: list[str]) -> Extraction | None:
+    """The one option whose text (or, for a phrase, every content word) the last sentence of the
+    answer contains, when that sentence has no negation or alternative; None when not exactly one.
+    Options contained in another contained option ("sp" in "sp3") give way to it."""
+    tail = _squash_ws(answer_text[-2000:])
+    lines = [ln for ln in tail.strip().splitlines() if ln.strip()]
+    if not lines or not _concluding(tail):
+        return None
+    m = _LAST_SENTENCE_RE.search(lines[-1].strip())
+    sentence = _loose(_norm_option_text(m.group(1) if m else lines[-1]))
+    if not sentence or _NEGATION_RE.search(sentence) or re.search(r"\bor\b", sentence):
+        return None
+    words = set(re.findall(r"[\w.+\-/]+", sentence))
+    hits = set()
+    for i, o in enumerate(opts):
+        lo = _loose(o)
+        if not lo:
+            continue
+        if re.search(rf"(?<![\w.\-−]){re.escape(lo)}(?![\w]|\.\d)", sentence):
+            hits.add(i)
+            continue
+        content = [w for w in re.findall(r"[a-z][a-z\-]{2,}", lo) if w not in _STOP]
+        if len(content) >= 2 and all(w in words for w in content):
+            hits.add(i)
+    hits = {i for i in hits if not any(j != i and _loose(opts[i]) in _loose(opts[j]) for j in hits)}
+    if len(hits) == 1:
+        return Extraction(_LETTERS[hits.pop()], "contained_option")
+    return None
 
 
 _LATEX_RE = re.compile(r"\\[a-zA-Z]+|\^|_\{|\{")
 _PLAIN_NUMBER_RE = re.compile(r"([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:\s*[x×]\s*10\^\s*\(?[-+]?\d+\)?|e[-+]?\d+)?)"
-                              r"\s*([a-z%°/²³μ][a-z%°/²³μ.\s^\-0-9]{0,20})?")
+                              r"\s*([a-z%°²³μ][a-z%°/²³μ.\s^\-0-9]{0,20})?")
 
 
 def _plain_number(text: str) -> tuple[float, str] | None:
     """("80 g" -> (80.0, "g")): a plain number with an optional unit, else None. Hand-written: the
     math grader would treat the unit as a symbol and spend a symbolic check on "67 rolls" vs "17 rolls"."""
-    t = text.replace("$", "").replace("\\%", "%").replace("\\,", "").strip()
+    t = text.replace("$", "").replace("\\%", "%").replace("\\,", "").replace("\\times", "×").replace("\\cdot", "×").strip()
+    t = re.sub(r"\^\{\s*([-+]?\d+)\s*\}", r"^\1", t)  # 10^{-3} -> 10^-3
     t = re.sub(r"^(?:approximately|about|around|roughly|≈|~|\\approx)\s*", "", t, flags=re.IGNORECASE)
     if t[:1] + t[-1:] in ("()", "[]"):  # "The answer is (12)."
         t = t[1:-1].strip()
