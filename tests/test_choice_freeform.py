@@ -268,6 +268,60 @@ ROWS: list[tuple] = [
     ("Let's think step by step. The block starts at rest", N),
 ]
 
+# Second round, written after the first fixes: shapes near the new rules, and answers those rules
+# must not over-read (cut-off reasoning, rejected options, multi-part answers, restated options).
+ROWS_2: list[tuple] = [
+    (R_PHYS + "Therefore the answer is C, not D.", "C"),
+    (R_PHYS + "So the right pick is (C).", "C"),
+    (R_PHYS + "The only consistent option is C.", "C"),
+    (R_PHYS + "Only option C survives all three checks.", "C"),
+    (R_PHYS + "Thus, our result corresponds to choice **C**.", "C"),
+    (R_PHYS + "This is closest to option C.", "C"),
+    (R_PHYS + "Result: C", "C"),
+    (R_PHYS + "**My answer: C**", "C"),
+    (R_PHYS + "Answer: **(C)** 6.4 m/s", "C"),
+    (R_PHYS + "$\\therefore$ C", "C"),
+    (R_PHYS + "∴ C", "C"),
+    (R_PHYS + "👉 **C**", "C"),
+    (R_PHYS + "The correct answer: **C**", "C"),
+    (R_PHYS + "C) 6.4 m/s is the correct answer.", "C"),
+    (R_PHYS + "So I'll pick C.", "C"),
+    (R_PHYS + "Let me double-check... yes, C.", "C"),
+    (R_PHYS + "- **A**: wrong (ignores g)\n- **B**: wrong (uses h/2)\n- **C**: correct\n- **D**: wrong (uses 2h)", "C"),
+    (R_PHYS + "A ✗, B ✗, C ✓, D ✗", "C"),
+    ("C\n\nThe block converts potential to kinetic energy, so v = sqrt(2gh) = 6.4 m/s. A and B are too small; "
+     "D assumes twice the height.", "C"),
+    ("**C) 6.4 m/s**\n\nEnergy conservation gives v = sqrt(2gh).", "C"),
+    (R_CHEM + "At first I leaned toward C, but C is the pKa. The correct answer is B.", "B"),
+    (R_CHEM + "Answer: C\n\nCorrection: I misread the concentration. Answer: B", "B"),
+    (R_CHEM + "B seems right, although C is close.", "B"),
+    # not committed
+    (R_CHEM + "Option B is close to our value, but our value is 3.0, which is not listed.", N),
+    (R_CHEM + "Let's evaluate the options:\nA. 2.3\nB. 3.7\nC. 4.9\nD. 11.7", N),
+    (R_CHEM + "A and B both look plausible; more data is needed.", N),
+    (R_CHEM + "The answer is A or B.", N),
+    (R_CHEM + "I'd go with B or maybe C.", N),
+    (R_CHEM + "Either B or C.", N),
+    (R_CHEM + "For part (a) the answer is B and for part (b) it is D.", N),
+    (R_CHEM + "We now compute [H+] = \\sqrt{K_a C} = ", N),
+    (R_PHYS + "Next, we check option C:\nC. 6.4 m/s: v = sqrt(2gh)", N),
+    ("A, B, C and D all describe real effects, but the question asks about the main one, which", N),
+    # content, with options
+    (R_PHYS + "Hence v = 6.4 m/s.", "C", O_SPEED),
+    (R_PHYS + "Therefore the final speed is approximately **6.4 m/s**.", "C", O_SPEED),
+    (R_PHYS + "The answer is 6.4 m/s, not 9.0 m/s.", "C", O_SPEED),
+    (R_PHYS + "The speed could be 4.5 m/s or 6.4 m/s depending on friction.", N, O_SPEED),
+    (R_PHYS + "It is not 6.4 m/s because friction is present.", N, O_SPEED),
+    (R_PHYS + "v = 2gh", N, O_SPEED),
+    (R_CHEM + "Thus the pH is 3.7 (option B is the only one near it).", "B", O_PH),
+    (R_CHEM + "Therefore, pH = 3.7.", "B", O_PH),
+    ("So the protein is made at the **ribosome**, not the Golgi apparatus.", "B", O_ORG),
+    ("Both the mitochondrion and the lysosome have membranes.", N, O_ORG),
+    ("Argon makes up about 0.93% of dry air, so the answer is argon.", "C", O_GAS),
+    ("Therefore, the number of stereoisomers is 4.", "B", O_NUMS),
+    ("With 2 stereocentres, the number of stereoisomers is 4.", "B", O_NUMS),
+]
+
 
 @pytest.mark.parametrize("row", ROWS, ids=[f"row{i}" for i in range(len(ROWS))])
 def test_freeform_ending(row: tuple) -> None:
@@ -276,3 +330,8 @@ def test_freeform_ending(row: tuple) -> None:
     gold = expected or "A"
     v = grade_choice_response(text, gold, options)
     assert v.extracted == expected, (v.extracted, v.rule, v.reason)
+
+
+@pytest.mark.parametrize("row", ROWS_2, ids=[f"second{i}" for i in range(len(ROWS_2))])
+def test_freeform_ending_second_round(row: tuple) -> None:
+    test_freeform_ending(row)

@@ -77,8 +77,8 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     opt = r"(?:(?:option|choice)\s*:?\s*)?"
     # A line that starts with an answer label ("⇒ Answer:", "Selected answer =", "My pick:", "Final:");
     # a few leading symbols (arrows, check marks, list bullets) are decoration.
-    head = (r"(?:^|\n)[ \t#>_$*\-•]*(?:[^\w\s]{1,3}[ \t]*)?(?:the\s+|my\s+|our\s+)?"
-            r"(?:(?:final|correct|best|selected|chosen)\s+)?(?:answer|ans|option|choice|response|pick|selection|final)")
+    head = (r"(?:^|\n|(?<=[.!])[ \t]+)[ \t#>_$*\-•]*(?:[^\w\s]{1,3}[ \t]*)?(?:the\s+|my\s+|our\s+)?"
+            r"(?:(?:final|correct|best|selected|chosen)\s+)?(?:answer|ans|option|choice|response|pick|selection|final|result)")
     sep = r"(?:[:：=]|[\-–—](?=\s)|->|=>|[→⇒➜➔⟶])"
     flags = re.IGNORECASE
     return (
@@ -121,7 +121,8 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("is_correct", re.compile(
             rf"{opt}{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:(?:correct|right|best)(?:\s+(?:answer|option|choice))?"
             rf"|answer\b|most\s+(?:appropriate|likely|plausible|suitable|consistent|accurate))", flags)),
-        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:best\s+fits|fits\s+best|fits\b|is\s+the\s+one\s+that\s+"
+        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:best\s+fits|fits\s+best|fits\b|(?:seems|looks)\s+(?:right|correct)"
+                                  rf"|is\s+the\s+one\s+that\s+"
                                   rf"(?:fits|works|is\s+correct|matches))", flags)),
         # "Choice C matches the calculation" (the option word is required: "C matches" alone is prose).
         ("is_correct", re.compile(rf"\b(?:option|choice)\s+{tok}\s+(?:matches|agrees\s+with|is\s+consistent\s+with)"
@@ -154,8 +155,8 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         # A closing "Therefore, C." / "So B." / "Hence, (C)." / "→ **C**": a connective or an arrow
         # then only the letter, at the end of a line.
         ("conclusion_letter", re.compile(
-            rf"(?:(?:^|\n|[.!;]\s)(?:therefore|thus|hence|so)\s*[,:]?\s*|(?:->|=>|[→⇒➜➔⟶])\s*)"
-            rf"{tok}\s*[.!]?\s*(?=\n|$)", flags)),
+            rf"(?:(?:^|\n|[.!;]\s)(?:therefore|thus|hence|so|yes)\s*[,:]?\s*|(?:->|=>|[→⇒➜➔⟶∴]|\\therefore)\s*)"
+            rf"\$?\s*{tok}\s*[.!]?\s*(?=\n|$)", flags)),
     )
 
 
@@ -174,7 +175,7 @@ def _letter_of(m: re.Match[str]) -> str:
 
 def _acceptable(m: re.Match[str], rule: str, text: str) -> bool:
     """Reject bare letters that are words: lowercase "a"/"c" in prose, the article "A", "I"."""
-    if rule == "closest_option" and re.search(r"\bfor\s+(?:part\s+)?\(?[a-z0-9]\)\s*,?\s*(?:the\s+)?$",
+    if re.search(r"\bfor\s+(?:part\s+)?\(?[a-z0-9]\)\s*,?\s*(?:the\s+)?$",
                                               text[max(0, m.start() - 30) : m.start()], re.IGNORECASE):
         return False  # "For (b), the closest match would be option (J)": one sub-part of a multi-part answer
     paren = m.groupdict().get("l3") or m.groupdict().get("l4")
@@ -250,6 +251,8 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
                     and not _CORRECTION_RE.search(text[prev[-1].end() : chosen.start()])):
                 return Extraction(None, None)  # "Option G is correct ... Option I is correct": two answers
         return Extraction(_letter_of(chosen), chosen_rule)
+    if len(set(re.findall(r"\bfor\s+(?:part\s+)?\(([a-z0-9])\)", text[-1000:], re.IGNORECASE))) >= 2:
+        return Extraction(None, None)  # "for part (a) ... B and for part (b) it is D": one letter per sub-part
     return _late_choice(text, letters)
 
 
@@ -319,7 +322,9 @@ def _late_choice(text: str, letters: str) -> Extraction:
             return Extraction(m.group(1), "first_line_letter")
     # The last line is just a letter ("...\n\nB"), or starts with a letter option ("B. 42",
     # "Option A. 12", "✅ C. 6.4 m/s": leading arrows and check marks are decoration).
-    if lines and len(lines[-1]) <= 400:  # a long last line is prose (or "I. ... II. ..." statements)
+    checking = len(lines) >= 2 and re.search(
+        r"\b(?:check|evaluate|consider|examine|look\s+at|analy[sz]e|test)\b[^\n]*:$", lines[-2], re.IGNORECASE)
+    if lines and len(lines[-1]) <= 400 and not checking:  # a long last line is prose ("I. ... II. ...")
         last = re.sub(r"^[^\w\s(\[\-*•$\\]+\s*", "", lines[-1].replace("$", "").strip())
         m = re.fullmatch(rf"\(?([{letters}])\)?\.?", last)
         if m:
@@ -338,7 +343,8 @@ def _late_choice(text: str, letters: str) -> Extraction:
         ("parenthetical_option", re.compile(rf"\((?:option|choice)\s+([{letters}])\)", re.IGNORECASE)),
         # "Only option C gives a speed consistent with ...".
         ("only_option", re.compile(rf"\bonly\s+(?:option|choice)\s+\(?([{letters}])\)?\s+(?:gives|fits|matches|satisfies"
-                                   rf"|works|agrees|yields|is\s+(?:correct|true|consistent))", re.IGNORECASE)),
+                                   rf"|works|agrees|yields|survives|remains|passes|holds|is\s+(?:correct|true|consistent))",
+                                   re.IGNORECASE)),
     ):
         hits = {h.upper() for h in pattern.findall(tail)}
         if len(hits) == 1:
@@ -363,8 +369,8 @@ def _option_verdicts(text: str, letters: str) -> str | None:
     """The one option a per-option review calls right ("A is wrong ... C is correct ... D is wrong",
     "| C | ✓ |"), when at least two others are called wrong and no other is called right; else None."""
     marks = list(re.finditer(
-        rf"(?:^|\n|(?<=[.!;✓✔✗✘]) )[ \t\-*•|>]*(?:(?i:option|choice)\s+)?\(?([{letters}])\)?"
-        rf"(?:\s*[.):|]|\s+[—–\-]\s|\s+(?:is|was|would\s+be)\b)", text))
+        rf"(?:^|\n|(?<=[.!;,✓✔✗✘]) )[ \t\-*•|>]*(?:(?i:option|choice)\s+)?\(?([{letters}])\)?"
+        rf"(?:\s*[.):|]|\s+[—–\-]\s|\s+(?:is|was|would\s+be)\b|(?=\s*[✓✔✗✘❌✅]))", text))
     if len(marks) < 3:
         return None
     positive, negative = set(), set()
@@ -422,7 +428,7 @@ _CONTENT_PHRASES = (
     re.compile(r"(?:答案|正确答案)\s*(?:是|为)?\s*[:：]?\s*([^\n]{1,300})"),
 )
 _BOLD_RE = re.compile(r"\*\*([^*\n]{1,300})\*\*")
-_SENTENCE_END_RE = re.compile(r"(?:[.;!?](?=\s|$)|\s+(?:because|since|as|which|and\s+(?:so|thus))\b)", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"(?:[.;!?](?=\s|$)|,\s*(?:not|rather\s+than|instead\s+of)\b|\s+(?:because|since|as|which|and\s+(?:so|thus))\b)", re.IGNORECASE)
 
 
 def option_candidates(answer_text: str) -> list[tuple[str, str]]:
