@@ -322,6 +322,43 @@ ROWS_2: list[tuple] = [
     ("With 2 stereocentres, the number of stereoisomers is 4.", "B", O_NUMS),
 ]
 
+# Third round: endings in the issue's named models' habits (bold answer lines, boxes inside \\( \\),
+# "the only option consistent ... is", elimination, "would have to be").
+O_REAGENT = ["lithium aluminium hydride", "sodium borohydride", "ozone", "potassium permanganate"]
+ROWS_3: list[tuple] = [
+    ("The correct answer is (B) 10^{-4} eV.", "B"),
+    ("**Answer: B) 4**", "B"),
+    ("Thus, the correct choice is:\n\n**B) 4**", "B"),
+    ("**Final Answer**\n\nThe correct option is **C**.", "C"),
+    ("Looking at the answer choices, (C) matches.", "C"),
+    ("**Therefore, the answer is (B).**", "B"),
+    ("<think>Compare the two energies.</think>\n\nThe correct answer is \\boxed{B}", "B"),
+    ("**Answer:** \\(\\boxed{B}\\)", "B"),
+    ("\\boxed{C} \\text{ } 4.2 eV", "C"),
+    ("The answer is: C) 4.2", "C"),
+    ("Answer: $\\boxed{\\text{(D)}}$", "D"),
+    ("The correct statement is:\n\n**D) The ratio decreases**", "D"),
+    ("## Conclusion\nThe product is compound **D**, which corresponds to option D.", "D"),
+    ("The only option consistent with both spectra is **(A)**.", "A"),
+    ("Of the four choices, A is the only one that works.", "A"),
+    ("Thus, among the given options, (A) is correct.", "A"),
+    ("Final choice: (A)", "A"),
+    ("Hence, the correct answer must be option A.", "A"),
+    ("The answer is most likely A.", "A"),
+    ("Option A appears to be correct.", "A"),
+    ("This leaves us with option A.", "A"),
+    ("By elimination, the answer is A.", "A"),
+    ("The answer would have to be (A).", "A"),
+    ("Answer: **A.** 4.2 eV", "A"),
+    ("Therefore, the correct reagent is **sodium borohydride**.", "B", O_REAGENT),
+    ("I am unable to determine the answer; options A and C both fit.", N),
+    ("It's likely C, though B is also possible.", N),
+    ("The answer is C (or possibly B).", N),
+    ("Answer: I don't know", N),
+    ("Answer: It depends on the solvent.", N),
+    ("(C) matches the pKa, not the pH, so it cannot be right.", N),
+]
+
 
 @pytest.mark.parametrize("row", ROWS, ids=[f"row{i}" for i in range(len(ROWS))])
 def test_freeform_ending(row: tuple) -> None:
@@ -334,4 +371,9 @@ def test_freeform_ending(row: tuple) -> None:
 
 @pytest.mark.parametrize("row", ROWS_2, ids=[f"second{i}" for i in range(len(ROWS_2))])
 def test_freeform_ending_second_round(row: tuple) -> None:
+    test_freeform_ending(row)
+
+
+@pytest.mark.parametrize("row", ROWS_3, ids=[f"third{i}" for i in range(len(ROWS_3))])
+def test_freeform_ending_third_round(row: tuple) -> None:
     test_freeform_ending(row)

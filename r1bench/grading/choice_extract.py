@@ -92,7 +92,7 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
             rf"(?:\s*\}}|[.:)]?\s+[^{{}}\n]{{0,120}}\}})", 0)),
         ("answer_is", re.compile(
             rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)s?(?:\s+(?:here|then|therefore|thus))?"
-            rf"(?:\s+(?:is|are|would\s+be|should\s+be|must\s+be)|'s)(?:\s+(?:therefore|thus|hence|clearly|definitely|indeed"
+            rf"(?:\s+(?:is|are|would\s+be|should\s+be|must\s+be|would\s+have\s+to\s+be|has\s+to\s+be|will\s+be)|'s)(?:\s+(?:therefore|thus|hence|clearly|definitely|indeed"
             rf"|most\s+likely|likely|probably))?,?\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
         ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*{opt}{tok}", flags)),
         ("answer_is", re.compile(rf"\b(?:which|that|this)\s+is\s+(?:option|choice)\s+{tok}", flags)),
@@ -111,6 +111,8 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("answer_is", re.compile(
             rf"\b(?:statement|option|choice|answer|one)\s+that\s+is\s+(?:true|correct|right)\s+is\s*:?\s*{opt}{tok}",
             flags)),
+        # "The only option consistent with both spectra is (A)".
+        ("answer_is", re.compile(rf"\bonly\s+(?:option|choice|answer)\b[^.\n]{{0,80}}?\s(?:is|remains)\s+{opt}{tok}", flags)),
         # "That makes (C) the correct choice."
         ("answer_is", re.compile(rf"\bmakes?\s+{opt}{tok}\s+the\s+(?:correct|right|best)\b", flags)),
         ("answer_zh", re.compile(
@@ -122,8 +124,13 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
             rf"{opt}{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:(?:correct|right|best)(?:\s+(?:answer|option|choice))?"
             rf"|answer\b|most\s+(?:appropriate|likely|plausible|suitable|consistent|accurate))", flags)),
         ("is_correct", re.compile(rf"{opt}{tok}\s+(?:best\s+fits|fits\s+best|fits\b|(?:seems|looks)\s+(?:right|correct)"
+                                  rf"|(?:appears|seems)\s+to\s+be\s+(?:the\s+)?(?:correct|right|best)"
+                                  rf"|is\s+the\s+only\s+(?:one|option|choice)\s+(?:that|which)\s+(?:works|fits|matches|remains)"
                                   rf"|is\s+the\s+one\s+that\s+"
                                   rf"(?:fits|works|is\s+correct|matches))", flags)),
+        # "Looking at the answer choices, (C) matches." (the end of a line: "(C) matches the pKa" is not)
+        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:matches|works|fits)\s*[.!]?(?=\n|$)", flags)),
+        ("select", re.compile(rf"\bleaves\s+(?:us\s+)?(?:with\s+)?(?:only\s+)?(?:option|choice)\s+{tok}", flags)),
         # "Choice C matches the calculation" (the option word is required: "C matches" alone is prose).
         ("is_correct", re.compile(rf"\b(?:option|choice)\s+{tok}\s+(?:matches|agrees\s+with|is\s+consistent\s+with)"
                                   rf"\s+(?:the|our|my)\s+(?:calculation|result|value|analysis|derivation)", flags)),
@@ -305,6 +312,9 @@ def _late_choice(text: str, letters: str) -> Extraction:
     bare = stripped.replace("$", "").strip() if len(stripped) <= 200 else ""
     m = re.fullmatch(rf"\(?\s*([{letters}])\s*\)?\s*(?:[.):]\s*[^\n]*)?", bare)
     if m and (len(bare) <= 4 or re.match(rf"\(?([{letters}])[.)]", bare)):
+        if re.search(r"\b(?:not|cannot|can't|isn't|wrong|incorrect|false)\b", bare[m.start(1) + 1:].split("\n", 1)[0],
+                     re.IGNORECASE):
+            return Extraction(None, None)  # "(C) matches the pKa, not the pH, so it cannot be right."
         return Extraction(m.group(1).upper(), "bare_letter")
     # The last line is just a letter ("...\n\nB", "**A**" after the options restated): a commitment.
     if lines and re.fullmatch(rf"\(?([{letters}])\)?\.?", lines[-1].replace("$", "").strip()):
