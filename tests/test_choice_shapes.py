@@ -205,6 +205,15 @@ HOSTILE: list[tuple[str, str]] = [
     ("colon-then-tabs", "x" * _N + "Answer:" + "\t" * 19_000 + "x"),
     ("answer-is-then-nbsp", "x" * _N + "the answer is" + "\u00a0" * 19_000 + "x"),
     ("zh-then-spaces", "x" * _N + "答案" + " " * 19_000 + "x"),
+    # Shapes of the free-form rules (per-option verdicts, "answer that ... is (X)", closest option,
+    # arrows, sub-parts, a stated value on the last line).
+    ("verdict-marks", "A ✗, B ✓, " * (_N // 10)),
+    ("answer-that", "answer that " * (_N // 12)),
+    ("closest-chain", "the closest " * (_N // 12)),
+    ("arrows", "→ " * (_N // 2)),
+    ("sub-parts", "for part (a) " * (_N // 13)),
+    ("equals-chain", "x" * _N + "\n" + "= " * 140),
+    ("check-option-lines", "check option C:\n" * (_N // 16)),
 ]
 _BOUND_S = 10.0  # generous: a stuck regex takes minutes here, a linear one milliseconds
 

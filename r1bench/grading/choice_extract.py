@@ -75,10 +75,16 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     # letter, digit, hyphen or apostrophe: "D-glucose" and "A's" are words.
     tok = rf"(?:\(\s*(?P<l3>{L})\s*\)|\[\s*(?P<l4>{L})\s*\]|\(?(?P<l5>{L}))(?![A-Za-z0-9'\-])"
     opt = r"(?:(?:option|choice)\s*:?\s*)?"
-    head = r"(?:^|\n)[ \t#>_$]*(?:the\s+|my\s+)?(?:final\s+|correct\s+|best\s+)?(?:answer|ans|option|choice)"
+    # A line that starts with an answer label ("⇒ Answer:", "Selected answer =", "My pick:", "Final:");
+    # a few leading symbols (arrows, check marks, list bullets) are decoration.
+    head = (r"(?:^|\n|(?<=[.!])[ \t]+)[ \t#>_$*\-•]*(?:[^\w\s]{1,3}[ \t]*)?(?:the\s+|my\s+|our\s+)?"
+            r"(?:(?:final|correct|best|selected|chosen)\s+)?(?:answer|ans|option|choice|response|pick|selection|final|result)")
+    sep = r"(?:[:：=]|[\-–—](?=\s)|->|=>|[→⇒➜➔⟶])"
     flags = re.IGNORECASE
     return (
-        ("answer_line", re.compile(rf"{head}\s*(?:[:：]|[\-–—](?=\s))\s*{opt}\$?\s*{tok}", flags)),
+        ("answer_line", re.compile(rf"{head}\s*{sep}\s*{opt}\$?\s*{tok}", flags)),
+        # A Markdown table row "| Final answer | C |".
+        ("answer_line", re.compile(rf"\|\s*(?:final(?:\s+answer)?|answer)\s*\|\s*{opt}{tok}\s*\|", flags)),
         ("answer_heading", re.compile(
             rf"(?:^|\n)[ \t]*#*[ \t]*(?:final\s+)?answer[ \t]*:?[ \t]*\n\s*{opt}\$?\s*{tok}", flags)),
         ("boxed_letter", re.compile(
@@ -86,7 +92,7 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
             rf"(?:\s*\}}|[.:)]?\s+[^{{}}\n]{{0,120}}\}})", 0)),
         ("answer_is", re.compile(
             rf"(?:final\s+|correct\s+|best\s+)?(?:answer|option|choice)s?(?:\s+(?:here|then|therefore|thus))?"
-            rf"\s+(?:is|are|would\s+be|should\s+be|must\s+be)(?:\s+(?:therefore|thus|hence|clearly|definitely|indeed"
+            rf"(?:\s+(?:is|are|would\s+be|should\s+be|must\s+be|would\s+have\s+to\s+be|has\s+to\s+be|will\s+be)|'s)(?:\s+(?:therefore|thus|hence|clearly|definitely|indeed"
             rf"|most\s+likely|likely|probably))?,?\s*[:：]?\s*{opt}\$?\s*{tok}", flags)),
         ("answer_is", re.compile(rf"(?:final\s+|correct\s+|best\s+)(?:answer|option|choice)\s*[:：]\s*{opt}{tok}", flags)),
         ("answer_is", re.compile(rf"\b(?:which|that|this)\s+is\s+(?:option|choice)\s+{tok}", flags)),
@@ -94,31 +100,80 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("answer_is", re.compile(
             rf"\b(?:correct|right|best)\s+(?:[a-z\-]+\s+){{1,5}}(?:is|would\s+be)\s*:?\s*(?:option|choice)\s+{tok}",
             flags)),
+        # "The most plausible answer: D", "The true statement is A", "the closest is B", "The nearest
+        # option is (B)", "The statement that is true is (A)", "The correct response is C".
+        ("answer_is", re.compile(
+            rf"\b(?:most\s+(?:plausible|likely|accurate|appropriate|reasonable|suitable)|true|correct|right|best)"
+            rf"(?:\s+(?:answer|option|choice|statement|response|value|match|one|pick))?"
+            rf"(?:\s+(?:among|of|from)\s+(?:the\s+)?(?:given\s+|provided\s+|available\s+)?(?:options|choices)"
+            rf"(?:\s+(?:provided|given|available|listed))?)?"
+            rf"(?:\s+(?:is|would\s+be))?\s*:?\s*{opt}{tok}", flags)),
+        ("answer_is", re.compile(
+            rf"\b(?:statement|option|choice|answer|one)\s+that\s+is\s+(?:true|correct|right)\s+is\s*:?\s*{opt}{tok}",
+            flags)),
+        # "The only option consistent with both spectra is (A)".
+        ("answer_is", re.compile(rf"\bonly\s+(?:option|choice|answer)\b[^.\n]{{0,80}}?\s(?:is|remains)\s+{opt}{tok}", flags)),
+        # "That makes (C) the correct choice."
+        ("answer_is", re.compile(rf"\bmakes?\s+{opt}{tok}\s+the\s+(?:correct|right|best)\b", flags)),
         ("answer_zh", re.compile(
-            rf"(?:最终答案|正确的?答案|正确的?选项|答案)\s*(?:应该?是|应为|是|为|选)?\s*[:]?\s*(?:选项)?\s*{tok}", 0)),
+            rf"(?:最终答案|正确的?答案|正确的?选项|答案|正确的(?:一项|是|为))\s*(?:应该?是|应为|是|为|选)?\s*[:]?\s*(?:选项)?\s*{tok}",
+            0)),
         # "故选 C", "选 D" (but not "选项A是错误的": an option named in the reasoning).
         ("answer_zh", re.compile(rf"(?:(?:故|所以|因此|应该?|我)选(?:择)?\s*:?\s*(?:选项|项)?|选(?:择)?)\s*{tok}", 0)),
         ("is_correct", re.compile(
             rf"{opt}{tok}\s*(?:is|would\s+be)\s+(?:the\s+)?(?:(?:correct|right|best)(?:\s+(?:answer|option|choice))?"
             rf"|answer\b|most\s+(?:appropriate|likely|plausible|suitable|consistent|accurate))", flags)),
-        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:best\s+fits|fits\s+best|fits\b)", flags)),
+        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:best\s+fits|fits\s+best|fits\b|(?:seems|looks)\s+(?:right|correct)"
+                                  rf"|(?:appears|seems)\s+to\s+be\s+(?:the\s+)?(?:correct|right|best)"
+                                  rf"|is\s+the\s+only\s+(?:one|option|choice)\s+(?:that|which)\s+(?:works|fits|matches|remains)"
+                                  rf"|is\s+the\s+one\s+that\s+"
+                                  rf"(?:fits|works|is\s+correct|matches))", flags)),
+        # "Looking at the answer choices, (C) matches." (the end of a line: "(C) matches the pKa" is not)
+        ("is_correct", re.compile(rf"{opt}{tok}\s+(?:matches|works|fits)\s*[.!]?(?=\n|$)", flags)),
+        ("select", re.compile(rf"\bleaves\s+(?:us\s+)?(?:with\s+)?(?:only\s+)?(?:option|choice)\s+{tok}", flags)),
+        # "Choice C matches the calculation" (the option word is required: "C matches" alone is prose).
+        ("is_correct", re.compile(rf"\b(?:option|choice)\s+{tok}\s+(?:matches|agrees\s+with|is\s+consistent\s+with)"
+                                  rf"\s+(?:the|our|my)\s+(?:calculation|result|value|analysis|derivation)", flags)),
         ("select", re.compile(
             rf"(?:I\s+(?:would\s+|will\s+)?(?:choose|select|pick)|I(?:'d|'ll)\s+(?:choose|select|pick|go\s+with)"
-            rf"|I\s+(?:would|will)\s+go\s+with|go\s+with|(?:thus|therefore|hence|so)[,\s]+(?:option|choice))"
+            rf"|I\s+(?:would|will)\s+go\s+with|go\s+with|(?:thus|therefore|hence|so)[,\s]+(?:option|choice)"
+            rf"|we\s+(?:choose|select|pick)|I(?:'d|\s+would)\s+say)"
             rf"\s*{opt}{tok}", flags)),
         # "This corresponds to option B.", "which matches choice (C)".
         ("corresponds_to", re.compile(
-            rf"\b(?:correspond(?:s|ing)?\s+to|match(?:es|ing)?|(?:is\s+)?consistent\s+with|aligns?\s+with)\s+"
-            rf"(?:the\s+)?(?:option|choice|answer)\s*:?\s*{tok}", flags)),
+            rf"\b(?:correspond(?:s|ing)?\s+to|match(?:es|ing)?|(?:is\s+)?consistent\s+with|aligns?\s+with"
+            rf"|agrees?\s+with|points?\s+to)\s+"
+            rf"(?:the\s+)?(?:answer\s+)?(?:option|choice|answer)\s*:?\s*{tok}", flags)),
+        # "the closest is B", "The nearest option is (B)", "the closest match would be option (J)": the
+        # policy is that a named closest option is the answer; two different closest letters are not.
+        ("closest_option", re.compile(
+            rf"\b(?:closest|nearest)(?:\s+(?:answer|option|choice|value|match|one))?"
+            rf"(?:\s+(?:among|of|from)\s+(?:the\s+)?(?:given\s+)?(?:options|choices))?"
+            rf"(?:\s+to\s+(?:our|the|my)\s+(?:calculated\s+|computed\s+|obtained\s+)?(?:value|result|answer))?"
+            rf"\s+(?:is|would\s+be)\s*:?\s*{opt}{tok}", flags)),
+        ("closest_option", re.compile(rf"\b(?:is|are|be)\s+closest\s+to\s+(?:option|choice)\s+{tok}", flags)),
+        # "the tone best reflects option (I)", "which is described in option (J)".
+        ("corresponds_to", re.compile(
+            rf"\b(?:best\s+(?:reflects|describes|fits|matches|captures|represents)|(?:is\s+)?described\s+(?:in|by))\s+"
+            rf"(?:option|choice)\s+{tok}", flags)),
+        # "the answer that best encapsulates ... is (D) all of the above": a bracketed letter only.
+        ("answer_is", re.compile(rf"\banswer\s+(?:that|which)\b[^.\n]{{0,150}}?\s(?:is|would\s+be)\s+\((?P<l7>{L})\)",
+                                 flags)),
+        # A closing "Therefore, C." / "So B." / "Hence, (C)." / "→ **C**": a connective or an arrow
+        # then only the letter, at the end of a line.
+        ("conclusion_letter", re.compile(
+            rf"(?:(?:^|\n|[.!;]\s)(?:therefore|thus|hence|so|yes)\s*[,:]?\s*|(?:->|=>|[→⇒➜➔⟶∴]|\\therefore)\s*)"
+            rf"\$?\s*{tok}\s*[.!]?\s*(?=\n|$)", flags)),
     )
 
 
 # Looser signals, used only when no committing phrase exists.
-_LATE_RULES = ("bare_letter", "option_echo", "last_line_letter", "last_line_option", "it_is", "parenthetical_option")
+_LATE_RULES = ("option_verdicts", "bare_letter", "last_line_letter", "option_echo", "first_line_letter",
+               "last_line_option", "it_is", "parenthetical_option", "only_option")
 
 
 def _letter_of(m: re.Match[str]) -> str:
-    for key in ("l3", "l4", "l5", "l6"):
+    for key in ("l3", "l4", "l5", "l6", "l7"):
         v = m.groupdict().get(key)
         if v:
             return v.upper()
@@ -127,6 +182,9 @@ def _letter_of(m: re.Match[str]) -> str:
 
 def _acceptable(m: re.Match[str], rule: str, text: str) -> bool:
     """Reject bare letters that are words: lowercase "a"/"c" in prose, the article "A", "I"."""
+    if re.search(r"\bfor\s+(?:part\s+)?\(?[a-z0-9]\)\s*,?\s*(?:the\s+)?$",
+                                              text[max(0, m.start() - 30) : m.start()], re.IGNORECASE):
+        return False  # "For (b), the closest match would be option (J)": one sub-part of a multi-part answer
     paren = m.groupdict().get("l3") or m.groupdict().get("l4")
     if paren:  # "(b)" is option B after "Answer:", but a sub-part label "(a) 23.3 Btu" elsewhere
         if paren.isupper() or rule in ("answer_line", "answer_heading", "boxed_letter"):
@@ -178,7 +236,7 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
     if found:
         rule = found[0][0]
         same = [m for r, m in found if r == rule]
-        chosen_rule, chosen = rule, same[-1]
+        chosen_rule, chosen = rule, max(same, key=lambda m: m.start())  # the rule's last statement
         # A later statement after a self-correction overrides the higher-priority rule.
         later = [(r, m) for r, m in found if m.start() > chosen.end()]
         if later:
@@ -193,13 +251,15 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
             return Extraction(None, None)  # "the answer is either B or D"
         letters_seen = [_letter_of(m) for r, m in found if r == chosen_rule]
         if len(set(letters_seen)) > 1:
-            prev = [m for r, m in found if r == chosen_rule and m.end() <= chosen.start()]
+            prev = sorted((m for r, m in found if r == chosen_rule and m.end() <= chosen.start()), key=lambda m: m.start())
             if prev and _hedged_between(text[prev[-1].end() : chosen.start()]):
                 return Extraction(None, None)
-            if (chosen_rule == "is_correct" and prev and _letter_of(prev[-1]) != _letter_of(chosen)
+            if (chosen_rule in ("is_correct", "closest_option") and prev and _letter_of(prev[-1]) != _letter_of(chosen)
                     and not _CORRECTION_RE.search(text[prev[-1].end() : chosen.start()])):
                 return Extraction(None, None)  # "Option G is correct ... Option I is correct": two answers
         return Extraction(_letter_of(chosen), chosen_rule)
+    if len(set(re.findall(r"\bfor\s+(?:part\s+)?\(([a-z0-9])\)", text[-1000:], re.IGNORECASE))) >= 2:
+        return Extraction(None, None)  # "for part (a) ... B and for part (b) it is D": one letter per sub-part
     return _late_choice(text, letters)
 
 
@@ -243,23 +303,39 @@ def _late_choice(text: str, letters: str) -> Extraction:
     lines = [ln.strip() for ln in stripped[-4000:].splitlines() if ln.strip()]
     option_lines = [
         ln for ln in lines
-        if re.match(rf"^\(?(?:option\s+)?([{letters}])\s*[.):]\s", ln, re.IGNORECASE)
+        if re.match(rf"^(?:[-*•]\s*)?\(?(?:option\s+)?([{letters}])\s*[.):]\s", ln, re.IGNORECASE)
     ]
+    verdict = _option_verdicts(text[-4000:], letters)
+    if verdict is not None:
+        return Extraction(verdict, "option_verdicts")
     # The whole response is one letter token: "C", "(C)", "C.", "C) Paris".
     bare = stripped.replace("$", "").strip() if len(stripped) <= 200 else ""
     m = re.fullmatch(rf"\(?\s*([{letters}])\s*\)?\s*(?:[.):]\s*[^\n]*)?", bare)
     if m and (len(bare) <= 4 or re.match(rf"\(?([{letters}])[.)]", bare)):
+        if re.search(r"\b(?:not|cannot|can't|isn't|wrong|incorrect|false)\b", bare[m.start(1) + 1:].split("\n", 1)[0],
+                     re.IGNORECASE):
+            return Extraction(None, None)  # "(C) matches the pKa, not the pH, so it cannot be right."
         return Extraction(m.group(1).upper(), "bare_letter")
+    # The last line is just a letter ("...\n\nB", "**A**" after the options restated): a commitment.
+    if lines and re.fullmatch(rf"\(?([{letters}])\)?\.?", lines[-1].replace("$", "").strip()):
+        return Extraction(lines[-1].replace("$", "").strip().strip("().").upper(), "last_line_letter")
     if len(option_lines) >= 2:
         return Extraction(None, None)  # the options restated as a list: no commitment
     # "Option B: The molecule is a flavonoid glycoside." (a MoleculeQA option line echoed).
     m = re.match(rf"^\s*option\s+([{letters}])\s*[:.)]", stripped, re.IGNORECASE)
     if m:
         return Extraction(m.group(1).upper(), "option_echo")
+    # The letter first, then the explanation: "B. 3.7\n\nExplanation: ...", "A — enzymes lower ...".
+    if len(lines) >= 2 and len(lines[0]) <= 300:
+        m = re.match(rf"^\(?([{letters}])\)?(?:[.):]|\s+[—–\-]\s|$)", lines[0])
+        if m:
+            return Extraction(m.group(1), "first_line_letter")
     # The last line is just a letter ("...\n\nB"), or starts with a letter option ("B. 42",
-    # "Option A. 12").
-    if lines and len(lines[-1]) <= 400:  # a long last line is prose (or "I. ... II. ..." statements)
-        last = lines[-1].replace("$", "").strip()
+    # "Option A. 12", "✅ C. 6.4 m/s": leading arrows and check marks are decoration).
+    checking = len(lines) >= 2 and re.search(
+        r"\b(?:check|evaluate|consider|examine|look\s+at|analy[sz]e|test)\b[^\n]*:$", lines[-2], re.IGNORECASE)
+    if lines and len(lines[-1]) <= 400 and not checking:  # a long last line is prose ("I. ... II. ...")
+        last = re.sub(r"^[^\w\s(\[\-*•$\\]+\s*", "", lines[-1].replace("$", "").strip())
         m = re.fullmatch(rf"\(?([{letters}])\)?\.?", last)
         if m:
             return Extraction(m.group(1), "last_line_letter")
@@ -275,11 +351,51 @@ def _late_choice(text: str, letters: str) -> Extraction:
     for rule, pattern in (
         ("it_is", re.compile(rf"\bit(?:'s|\s+is)\s+(?:option\s+)?\(?([{letters}])\)?(?=[\s.,;:!)]|$)")),
         ("parenthetical_option", re.compile(rf"\((?:option|choice)\s+([{letters}])\)", re.IGNORECASE)),
+        # "Only option C gives a speed consistent with ...".
+        ("only_option", re.compile(rf"\bonly\s+(?:option|choice)\s+\(?([{letters}])\)?\s+(?:gives|fits|matches|satisfies"
+                                   rf"|works|agrees|yields|survives|remains|passes|holds|is\s+(?:correct|true|consistent))",
+                                   re.IGNORECASE)),
     ):
         hits = {h.upper() for h in pattern.findall(tail)}
         if len(hits) == 1:
             return Extraction(hits.pop(), rule)
     return Extraction(None, None)
+
+
+# A verdict on one option, where a review puts it: right after the option's label ("A: wrong",
+# "(C) True —"), after a dash, comma or colon ("C) 6.4 m/s - correct"), in "this is correct", or a
+# check mark. Not anywhere in the segment: a restated option's own text says "true" or "false analogy".
+_V_NEG = r"(?:incorrect|wrong|false|invalid|untrue|eliminated?|ruled\s+out|not\s+(?:correct|true|right|valid|the\s+answer))"
+_V_POS = r"(?:correct|true|right|valid|yes)"
+_NEGATIVE_RE = re.compile(
+    rf"^\s*[:\-—–]?\s*(?:{_V_NEG}|no)\b|[\-—–:,;(]\s*{_V_NEG}\b|\b(?:this|it|which)\s+is\s+{_V_NEG}\b"
+    rf"|\b(?:is|are)\s+{_V_NEG}\b|[✗✘❌]", re.IGNORECASE)
+_POSITIVE_RE = re.compile(
+    rf"^\s*[:\-—–]?\s*{_V_POS}\b|[\-—–:,;(]\s*{_V_POS}\b|\b(?:this|it|which)\s+is\s+(?:the\s+)?(?:{_V_POS}|correct\s+answer)\b"
+    rf"|[✓✔✅]", re.IGNORECASE)
+
+
+def _option_verdicts(text: str, letters: str) -> str | None:
+    """The one option a per-option review calls right ("A is wrong ... C is correct ... D is wrong",
+    "| C | ✓ |"), when at least two others are called wrong and no other is called right; else None."""
+    marks = list(re.finditer(
+        rf"(?:^|\n|(?<=[.!;,✓✔✗✘]) )[ \t\-*•|>]*(?:(?i:option|choice)\s+)?\(?([{letters}])\)?"
+        rf"(?:\s*[.):|]|\s+[—–\-]\s|\s+(?:is|was|would\s+be)\b|(?=\s*[✓✔✗✘❌✅]))", text))
+    if len(marks) < 3:
+        return None
+    positive, negative = set(), set()
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        seg = text[m.end() : min(end, m.end() + 400)]
+        seg = seg.split("\n\n", 1)[0]  # a verdict belongs to its own paragraph
+        if _NEGATIVE_RE.search(seg):
+            negative.add(m.group(1))
+        elif _POSITIVE_RE.search(seg):
+            positive.add(m.group(1))
+    positive -= negative
+    if len(positive) == 1 and len(negative - positive) >= 2:
+        return positive.pop()
+    return None
 
 
 # After the committed letter: an alternative ("or C", "/C", "and C", ", C", "(or possibly C)").
@@ -322,7 +438,7 @@ _CONTENT_PHRASES = (
     re.compile(r"(?:答案|正确答案)\s*(?:是|为)?\s*[:：]?\s*([^\n]{1,300})"),
 )
 _BOLD_RE = re.compile(r"\*\*([^*\n]{1,300})\*\*")
-_SENTENCE_END_RE = re.compile(r"(?:[.;!?](?=\s|$)|\s+(?:because|since|as|which|and\s+(?:so|thus))\b)", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"(?:[.;!?](?=\s|$)|,\s*(?:not|rather\s+than|instead\s+of)\b|\s+(?:because|since|as|which|and\s+(?:so|thus))\b)", re.IGNORECASE)
 
 
 def option_candidates(answer_text: str) -> list[tuple[str, str]]:
@@ -351,6 +467,52 @@ def option_candidates(answer_text: str) -> list[tuple[str, str]]:
         if bold:
             out.append(("bold_content", bold[-1]))
         out.append(("last_line_content", lines[-1]))
+        if _concluding(tail):
+            out.extend(("stated_value", v) for v in _stated_values(lines[-1]))
+    return out
+
+
+_CONTRAST_RE = re.compile(r"\b(?:but|however|although|though|close\s+to)\b", re.IGNORECASE)
+_CUE_RE = re.compile(r"\b(?:therefore|thus|hence|answer|final|conclusion|correct|closest|overall|in\s+summary)\b"
+                     r"|(?:^|[.!?]\s+)so\b|[⇒→∴]", re.IGNORECASE)
+
+
+def _concluding(text: str) -> bool:
+    """Whether the last line of ``text`` reads as the answer's conclusion, not a line of unfinished
+    reasoning (a response cut at its token limit): a concluding word, a short whole answer, or a short
+    last paragraph of its own, and no negation ("the answer is not among the options")."""
+    stripped = text.strip()
+    last = stripped.splitlines()[-1].strip() if stripped else ""
+    if not last or len(last) > 300 or _NEGATION_RE.search(last) or _CONTRAST_RE.search(last):
+        return False
+    if len(set(re.findall(r"\(([A-J])\)", last))) >= 2:
+        return False  # "(I) 1/π for k and (J) 1/2 for F(x)": a multi-part answer, not one option
+    return bool(_CUE_RE.search(last) or len(stripped) <= 400
+                or (len(last) <= 80 and re.search(r"\n\s*\n[^\n]*$", stripped)))
+
+
+_LAST_SENTENCE_RE = re.compile(r"(?:^|[.!?;]\s)([^.!?;]*(?:\.\d[^.!?;]*)*)[.!?;]?\s*$")
+_VALUE_AFTER_RE = re.compile(r"(?:[=≈:]|\\approx|\b(?:is|are|was|equals|be|of|at|with|gives|yields|to))\s+", re.IGNORECASE)
+_VALUE_END_RE = re.compile(r",?\s+(?:which|because|since|so|as|and\s+(?:so|thus|this))\b|\s+(?:hybridi[sz]ed)\b", re.IGNORECASE)
+
+
+def _stated_values(line: str) -> list[str]:
+    """What a last line states as its value, by content: the right of the last "=", "≈" or ":", and
+    the words after the last "is"/"at"/"with" of its last sentence ("v ≈ 6.4 m/s", "The organelle
+    responsible is the Golgi apparatus.", "[OH-] = 4.8 × 10^-3 M, which is the answer.")."""
+    out = []
+    line = _EMPH_RE.sub("", line.strip())[-300:]
+    for pat in (re.compile(r"(?:[=≈:]|\\approx)\s*"), _VALUE_AFTER_RE):
+        last = None
+        for last in pat.finditer(line):  # noqa: B007 - the last match is wanted
+            pass
+        if last is not None:
+            v = line[last.end():]
+            cut = _VALUE_END_RE.search(v)
+            v = (v[: cut.start()] if cut else v).strip().rstrip(".;!")
+            v = re.sub(r"\s*\([^()]{1,20}\)$", "", v)  # "argon (Ar)"
+            if v:
+                out.append(v)
     return out
 
 
@@ -364,7 +526,8 @@ def _norm_option_text(s: str) -> str:
     s = s.replace("$", "").replace("\\(", "").replace("\\)", "").replace("\\,", " ").replace("\\!", "")
     s = _EMPH_RE.sub("", s).replace("`", "")
     s = re.sub(r"\s+", " ", s).strip().lower()
-    return s.strip(" .;:,!").strip()
+    s = s.strip(" .;:,!").strip()
+    return re.sub(r"^(?:the|an?)\s+(?=\S)", "", s)  # "the mitochondrion" names "mitochondrion"
 
 
 _MATHY_RE = re.compile(r"[\d\\^_=]")
@@ -400,7 +563,7 @@ def match_option(
                 hits |= {i for i, n in enumerate(nums) if n is not None and _same_quantity(value, n)}
             return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
     for r, _cand, c in cands:
-        if r not in ("boxed_content", "answer_content"):
+        if r not in ("boxed_content", "answer_content", "stated_value"):
             continue
         value = _plain_number(c)
         if value is None:
@@ -409,29 +572,73 @@ def match_option(
         if hits:
             return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
     if equal is None:
-        return Extraction(None, None)
+        return _contained_option(answer_text, opts) or Extraction(None, None)
     for r, cand, c in cands:
-        if (r not in ("boxed_content", "answer_content") or len(c) > _MAX_VALUE_LEN or not _MATHY_RE.search(c)
-                or _plain_number(c) is not None):  # a plain number was decided by the pass above
+        if r not in ("boxed_content", "answer_content", "stated_value") or len(c) > _MAX_VALUE_LEN or not _MATHY_RE.search(c):
             continue
+        plain = _plain_number(c) is not None  # a plain number was compared with plain-number options above
         latex = [i for i, o in enumerate(opts) if _MATHY_RE.search(o) and len(o) <= _MAX_VALUE_LEN
-                 and (_LATEX_RE.search(str(options[i])) or _LATEX_RE.search(cand))]
+                 and (_LATEX_RE.search(str(options[i])) or _LATEX_RE.search(cand))
+                 and not (plain and nums[i] is not None)]
+        if not latex:
+            continue
         hits = {i for i in latex if _safe_equal(equal, cand, str(options[i]))}
         if hits:
             return Extraction(_LETTERS[hits.pop()], r) if len(hits) == 1 else Extraction(None, None)
         break  # one value comparison round per answer: each may cost a symbolic check
-    return Extraction(None, None)
+    return _contained_option(answer_text, opts) or Extraction(None, None)
+
+
+_STOP = frozenset("the a an it is are was of in on at to for and or by with its this that be as from".split())
+_NEGATION_RE = re.compile(r"\b(?:not|no|never|neither|nor|rather\s+than|instead\s+of|isn't|aren't|either)\b|n't\b",
+                          re.IGNORECASE)
+
+
+def _loose(s: str) -> str:
+    """Option text with sub/superscript marks and braces dropped ("sp^{3}" and "sp³" -> "sp3")."""
+    return re.sub(r"[\^{}_]", "", unicodedata.normalize("NFKC", s))
+
+
+def _contained_option(answer_text: str, opts: list[str]) -> Extraction | None:
+    """The one option whose text (or, for a phrase, every content word) the last sentence of the
+    answer contains, when that sentence has no negation or alternative; None when not exactly one.
+    Options contained in another contained option ("sp" in "sp3") give way to it."""
+    tail = _squash_ws(answer_text[-2000:])
+    lines = [ln for ln in tail.strip().splitlines() if ln.strip()]
+    if not lines or not _concluding(tail):
+        return None
+    m = _LAST_SENTENCE_RE.search(lines[-1].strip())
+    sentence = _loose(_norm_option_text(m.group(1) if m else lines[-1]))
+    if not sentence or _NEGATION_RE.search(sentence) or re.search(r"\bor\b", sentence):
+        return None
+    words = set(re.findall(r"[\w.+\-/]+", sentence))
+    hits = set()
+    for i, o in enumerate(opts):
+        lo = _loose(o)
+        if not lo:
+            continue
+        if re.search(rf"(?<![\w.\-−]){re.escape(lo)}(?![\w]|\.\d)", sentence):
+            hits.add(i)
+            continue
+        content = [w for w in re.findall(r"[a-z][a-z\-]{2,}", lo) if w not in _STOP]
+        if len(content) >= 2 and all(w in words for w in content):
+            hits.add(i)
+    hits = {i for i in hits if not any(j != i and _loose(opts[i]) in _loose(opts[j]) for j in hits)}
+    if len(hits) == 1:
+        return Extraction(_LETTERS[hits.pop()], "contained_option")
+    return None
 
 
 _LATEX_RE = re.compile(r"\\[a-zA-Z]+|\^|_\{|\{")
 _PLAIN_NUMBER_RE = re.compile(r"([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:\s*[x×]\s*10\^\s*\(?[-+]?\d+\)?|e[-+]?\d+)?)"
-                              r"\s*([a-z%°/²³μ][a-z%°/²³μ.\s^\-0-9]{0,20})?")
+                              r"\s*([a-z%°²³μ][a-z%°/²³μ.\s^\-0-9]{0,20})?")
 
 
 def _plain_number(text: str) -> tuple[float, str] | None:
     """("80 g" -> (80.0, "g")): a plain number with an optional unit, else None. Hand-written: the
     math grader would treat the unit as a symbol and spend a symbolic check on "67 rolls" vs "17 rolls"."""
-    t = text.replace("$", "").replace("\\%", "%").replace("\\,", "").strip()
+    t = text.replace("$", "").replace("\\%", "%").replace("\\,", "").replace("\\times", "×").replace("\\cdot", "×").strip()
+    t = re.sub(r"\^\{\s*([-+]?\d+)\s*\}", r"^\1", t)  # 10^{-3} -> 10^-3
     t = re.sub(r"^(?:approximately|about|around|roughly|≈|~|\\approx)\s*", "", t, flags=re.IGNORECASE)
     if t[:1] + t[-1:] in ("()", "[]"):  # "The answer is (12)."
         t = t[1:-1].strip()
