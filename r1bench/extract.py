@@ -108,7 +108,9 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
         elif k > j and k < len(text):
             m = re.match(r"[^\s$]+", text[k:])
             if m:
-                out.append((offset + i, offset + k + m.end(), m.group(0).rstrip(".,;")))
+                # "\\(\\boxed 5\\)": the closing math delimiter is not part of the token.
+                token = re.sub(r"\\[)\]]$", "", m.group(0)).rstrip(".,;")
+                out.append((offset + i, offset + k + m.end(), token))
                 pos = k + m.end()
             else:
                 pos = k
@@ -127,21 +129,24 @@ _JOIN_RE = re.compile(
 )
 _SPAN_JOIN_RE = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
 
+# A phrase's answer: a display block that follows it ("The answer is:\n\n$$\n2\pi\n$$"), else one line.
+_DISPLAY_OR_LINE = r"\$\$[^$]{1,1000}?\$\$|\\\[[\s\S]{1,1000}?\\\]|[^\n]{1,1000}"
+
 # Fallback rules, used only when there is no box. Lookahead patterns so overlapping phrases are all
 # found ("Final Answer: The final answer is 7." -> the last phrase wins); each captures one line.
 _FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
     (
         "final_answer_phrase",
-        re.compile(r"(?=final\s+answer\s*(?:is|:|=)[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
+        re.compile(rf"(?=final\s+answer\s*(?:is|:|=)[\s:]*(?P<ans>{_DISPLAY_OR_LINE}))", re.IGNORECASE),
     ),
     (
         "final_answer_heading",
-        re.compile(r"(?=\*\*\s*final\s+answer\s*:?\s*\*\*[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
+        re.compile(rf"(?=\*\*\s*final\s+answer\s*:?\s*\*\*[\s:]*(?P<ans>{_DISPLAY_OR_LINE}))", re.IGNORECASE),
     ),
     ("answer_line", re.compile(r"(?:^|\n)[ \t]*\**answer\**[ \t]*:\**[ \t]*(?P<ans>[^\n]{1,1000})", re.IGNORECASE)),
     (
         "answer_is_phrase",
-        re.compile(r"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
+        re.compile(rf"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>{_DISPLAY_OR_LINE}))", re.IGNORECASE),
     ),
     # Chinese: "最终答案是 5", "答案：$\frac12$", "答案为 5".
     ("answer_is_phrase", re.compile(r"(?=答案\s*(?:是|为|為|[:：])\s*(?P<ans>[^\n]{1,1000}))")),
@@ -149,7 +154,7 @@ _FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
 
 # Where a sentence that states the answer goes on to something else.
 _SENTENCE_TAIL_RE = re.compile(
-    r"(?:[.;!?](?=\s|$)|\s+(?:because|since|as|which|so|for|when|where|given|and\s+(?:so|thus|hence))\b"
+    r"(?:[.;!?](?=\s|$)|[。；！？，]|\s+(?:because|since|as|which|so|for|when|where|given|and\s+(?:so|thus|hence))\b"
     r"|\s*I\s+hope\s+it\s+is\s+correct)",
     re.IGNORECASE,
 )
@@ -164,16 +169,20 @@ _NUM = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?(?![\d]|[.,/]\d)"
 _NUMBER_RE = re.compile(rf"(?<![\w.]){_NUM}")
 # "... is 19", "... is $\frac12$", "... equals \(3\)": a value stated at the end of a sentence.
 _STATED_VALUE_RE = re.compile(
-    rf"\b(?:is|are|equals|was)\s*:?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
+    rf"(?:\b(?:is|are|equals|was)|(?<![但于就])[为是]|等于)\s*[:：]?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
     rf"|({_NUM}(?:\.\.\.|\\[lc]?dots|\u2026)?))",
     re.DOTALL,
 )
 
 
+_REPEATING_RE = re.compile(r"\d\.\d+(?:\.\.\.|\u2026)")
+
+
 def _clean_fallback(ans: str) -> str | None:
     """The value a sentence states: "The volume of $ABCDEFGH$ is 120." -> ``120``."""
     ans = ans.strip()
-    cut = _SENTENCE_TAIL_RE.search(_MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), ans))
+    masked = _REPEATING_RE.sub(lambda m: "x" * len(m.group(0)), _MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), ans))
+    cut = _SENTENCE_TAIL_RE.search(masked)  # "0.666..." keeps its dots
     if cut:  # cut at the sentence end, never inside a math span
         ans = ans[: cut.start()]
     # "... of $ABCDEFGH$ is 120": the value follows the last "is" / "equals" / "=".
@@ -190,7 +199,7 @@ def _clean_fallback(ans: str) -> str | None:
                 break
             run.insert(0, prev)
         ans = ", ".join(next(g for g in m.groups() if g is not None).strip() for m in run)
-    elif not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) and _NUMBER_RE.search(ans):
+    elif not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) and _NUMBER_RE.search(ans) and not _looks_like_formula(ans):
         # A sentence in words with a number in it: "Jane started growing Sphere 3 hours ago."
         ans = _NUMBER_RE.findall(ans)[-1]
     ans = ans.strip().strip("*").strip()
@@ -345,7 +354,7 @@ def _last_sentence_answer(text: str) -> Extraction:
         value = next(g for g in stated[-1].groups() if g is not None).strip()
         if value and stated[-1].lastindex == 5 and not long:
             # A number that starts a plain formula: "The area is 5 − 2√3 square units."
-            rest = _drop_unit_words(re.sub(r"(?<!\.)\.$", "", sentence[stated[-1].start(5) :].strip()).strip())
+            rest = _drop_unit_words(re.sub(r"(?<!\.)\.$|[。，；！]$", "", sentence[stated[-1].start(5) :].strip()).strip())
             if rest != value and _looks_like_formula(rest):
                 value = rest
         if value:

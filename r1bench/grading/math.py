@@ -265,9 +265,11 @@ def _chain_value(s: str) -> str | None:
     if len(sides) == 2 and (_LONE_VAR_LHS.match(sides[0]) or _names_a_quantity(sides[0])):
         return None  # a plain assignment: handled with its left side by _split_assignment
     numeric_side = False
-    for side in sides[:-1]:
+    for n, side in enumerate(sides[:-1]):
         if _LONE_VAR_LHS.match(side) or _names_a_quantity(side):
             continue
+        if n == 0 and len(sides) >= 3 and all(_value(x) is not None for x in sides[1:]):
+            continue  # "a+b=7+5=12": a computation of the asked expression; its value ends it
         if _value(side) is None:
             return None
         numeric_side = True
