@@ -61,7 +61,16 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
     if len(pred) > _MAX_ANSWER:
         return Comparison(False, "too_long", f"answer longer than {_MAX_ANSWER} characters")
     try:
-        return _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+        result = _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+        if not result.equal:
+            # "10%" against "0.1": a percentage is also its fraction (10% against 10 is equal above).
+            pp, gp = _PERCENT_RE.fullmatch(pred), _PERCENT_RE.fullmatch(gold)
+            if (pp is None) != (gp is None) and "%" not in (gold if pp else pred):
+                num = (pp or gp).group(1)
+                frac = _compare(f"{num}/100", normalize_answer(gold if pp else pred), timeout, depth=1)
+                if frac.equal:
+                    return _tag(frac, "percentage as a fraction")
+        return result
     except Exception as e:  # noqa: BLE001 - model text never raises out of the grader: a verdict
         return Comparison(False, "error", f"{type(e).__name__}: {str(e)[:120]}")
 
@@ -121,7 +130,8 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
             cells, other = (pm, g) if pm is not None else (gm, p)
             flat = [c for row in cells for c in row]
             st = _structure(other)
-            if (len(cells) == 1 or all(len(r) == 1 for r in cells)) and st and st.kind in ("tuple", "bare"):
+            is_list = st is not None and (st.kind in ("tuple", "bare") or (st.left, st.right) == ("[", "]"))
+            if (len(cells) == 1 or all(len(r) == 1 for r in cells)) and is_list:
                 a, b = (tuple(flat), st.items) if pm is not None else (st.items, tuple(flat))
                 if len(a) != len(b):
                     return Comparison(False, "structure", "vector lengths differ")
@@ -173,8 +183,9 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     return _symbolic(p, g, timeout)
 
 
+_PERCENT_RE = re.compile(r"\s*\$?\s*(-?\d+(?:\.\d+)?)\s*\\?%\s*\$?\s*")
 _PLAIN_COMPLEX_RE = re.compile(r"-?[\d.]*(?:[-+][\d.]*i?)?i?")
-_LONG_DECIMAL_RE = re.compile(r"-?\d*\.\d{10,}")
+_LONG_DECIMAL_RE = re.compile(r"-?\d*\.\d{10,}(?:\\times10\^\{?-?\d{1,3}\}?)?")
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 _TRAILING_LETTERS_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z]+)(?:\^\{?\d+\}?)?$")
 

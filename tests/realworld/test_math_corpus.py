@@ -32,6 +32,10 @@ FLOORS = {
     "math_verify/unboxed": 0.98,
     "nemo_skills/pair": 0.98,
     "math500_solutions/boxed": 0.995,
+    "mario/pair": 0.97,
+    "qwen25math/pair": 0.96,
+    "verl/pair": 1.0,
+    "verl/boxed": 1.0,
 }
 
 
