@@ -32,7 +32,7 @@ __all__ = ["math_equal", "compare_math", "Comparison"]
 _MAX_ANSWER = 5000
 _VAR_RE = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'?"
 _LONE_VAR_LHS = re.compile(
-    rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z]\((?:{_VAR_RE}|-?\d+(?:/\d+)?)\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
+    rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z](?:\^\{{-1\}}|\^-1)?\((?:{_VAR_RE}|-?\d+(?:/\d+)?)\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
 )
 _OPEN = {"(": ")", "[": "]", "\\{": "\\}"}
 
@@ -70,6 +70,13 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
                 frac = _compare(f"{num}/100", normalize_answer(gold if pp else pred), timeout, depth=1)
                 if frac.equal:
                     return _tag(frac, "percentage as a fraction")
+            if _DEGREE_MARK_RE.search(pred) != _DEGREE_MARK_RE.search(gold) and "\\pi" in normalize_answer(gold if _DEGREE_MARK_RE.search(pred) else pred):
+                # "30^\circ" against "\frac{\pi}{6}": one angle, in degrees and in radians.
+                deg = normalize_answer(pred if _DEGREE_MARK_RE.search(pred) else gold)
+                if re.fullmatch(r"-?\d+(?:\.\d+)?", deg):
+                    rad = _compare(f"\\frac{{{deg}\\pi}}{{180}}", normalize_answer(gold if _DEGREE_MARK_RE.search(pred) else pred), timeout, depth=1)
+                    if rad.equal:
+                        return _tag(rad, "degrees as radians")
         return result
     except Exception as e:  # noqa: BLE001 - model text never raises out of the grader: a verdict
         return Comparison(False, "error", f"{type(e).__name__}: {str(e)[:120]}")
@@ -183,6 +190,7 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     return _symbolic(p, g, timeout)
 
 
+_DEGREE_MARK_RE = re.compile(r"\\circ|\u00b0|\\degree")
 _PERCENT_RE = re.compile(r"\s*\$?\s*(-?\d+(?:\.\d+)?)\s*\\?%\s*\$?\s*")
 _PLAIN_COMPLEX_RE = re.compile(r"-?[\d.]*(?:[-+][\d.]*i?)?i?")
 _LONG_DECIMAL_RE = re.compile(r"-?\d*\.\d{10,}(?:\\times10\^\{?-?\d{1,3}\}?)?")
@@ -496,6 +504,7 @@ _NUM_OR_INF = r"-?(?:\\infty|[\d.]+|\\frac\{\d+\}\{\d+\}|\\sqrt\{\d+\}|\\pi)"
 _LT = r"(<|\\leq|\\le(?![a-z])|>|\\geq|\\ge(?![a-z]))"
 _ONE_SIDED = re.compile(rf"^({_VAR_RE})\s*{_LT}\s*({_NUM_OR_INF})$")
 _ONE_SIDED_REV = re.compile(rf"^({_NUM_OR_INF})\s*{_LT}\s*({_VAR_RE})$")
+_ABS_LT = re.compile(rf"^\|({_VAR_RE})\|\s*{_LT}\s*({_NUM_OR_INF})$")
 _TWO_SIDED = re.compile(rf"^({_NUM_OR_INF})\s*{_LT}\s*({_VAR_RE})\s*{_LT}\s*({_NUM_OR_INF})$")
 
 
@@ -519,6 +528,12 @@ def _inequality_to_interval(s: str) -> str | None:
     def closed(op: str) -> bool:
         return op.startswith("\\")
 
+    m = _ABS_LT.match(s)
+    if m and not m.group(3).startswith("-"):  # "|x|>1" is (-\infty,-1)\cup(1,\infty)
+        var, op, bound = m.groups()
+        if op in ("<", "\\leq", "\\le"):
+            return f"{'[' if closed(op) else '('}-{bound},{bound}{']' if closed(op) else ')'}"
+        return f"(-\\infty,-{bound}{']' if closed(op) else ')'}\\cup{'[' if closed(op) else '('}{bound},\\infty)"
     m = _NEGATED.match(s)
     if m:  # "-x>-1" is "x<1"
         bound = m.group(3)
