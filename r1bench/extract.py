@@ -148,7 +148,8 @@ _FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
         "answer_is_phrase",
         re.compile(rf"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>{_DISPLAY_OR_LINE}))", re.IGNORECASE),
     ),
-    # Chinese: "最终答案是 5", "答案：$\frac12$", "答案为 5".
+    # Chinese: "最终答案是 5", "答案：$\frac12$", "答案为 5", and the school answer line "答：共有 28 种".
+    ("answer_line", re.compile(rf"(?:^|\n)[ \t*]*答[ \t]*[:：][ \t]*(?P<ans>{_DISPLAY_OR_LINE})")),
     ("answer_is_phrase", re.compile(r"(?=答案\s*(?:是|为|為|[:：])\s*(?P<ans>[^\n]{1,1000}))")),
 ]
 
@@ -170,7 +171,7 @@ _NUMBER_RE = re.compile(rf"(?<![\w.]){_NUM}")
 # "... is 19", "... is $\frac12$", "... equals \(3\)": a value stated at the end of a sentence.
 _STATED_VALUE_RE = re.compile(
     rf"(?:\b(?:is|are|equals|was)|(?<![但于就])[为是]|等于)\s*[:：]?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
-    rf"|({_NUM}(?:\.\.\.|\\[lc]?dots|\u2026)?))",
+    rf"|({_NUM}(?:\.\.\.|\\[lc]?dots|\u2026)?)|(\(\s*{_NUM}(?:\s*,\s*{_NUM}){{1,9}}\s*\)))",
     re.DOTALL,
 )
 
@@ -199,7 +200,10 @@ def _clean_fallback(ans: str) -> str | None:
                 break
             run.insert(0, prev)
         ans = ", ".join(next(g for g in m.groups() if g is not None).strip() for m in run)
-    elif not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) and _NUMBER_RE.search(ans) and not _looks_like_formula(ans):
+    elif (
+        (not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) or _CJK_RE.search(ans))
+        and _NUMBER_RE.search(ans) and not _looks_like_formula(ans)
+    ):
         # A sentence in words with a number in it: "Jane started growing Sphere 3 hours ago."
         ans = _NUMBER_RE.findall(ans)[-1]
     ans = ans.strip().strip("*").strip()
@@ -280,10 +284,16 @@ _SENTENCE_END_RE = re.compile(r"[.!?](?:\*\*|__)?\s+(?=\S)")
 _WORDISH_RE = re.compile(r"(?<![\\A-Za-z])(?!(?:sqrt|pi|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|deg|or|and)\b)[A-Za-z]{3,}")
 
 
+_CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
 def _looks_like_formula(s: str) -> bool:
     """``4\\sqrt{2}``, ``4√2``, ``x^2+1``, ``(1, 2)``: math, not a sentence in words."""
     s = s.strip()
-    return bool(s) and len(s) <= 120 and not _WORDISH_RE.search(s) and bool(re.search(r"[\d\\√π∞A-Za-z]", s))
+    return (
+        bool(s) and len(s) <= 120 and not _WORDISH_RE.search(s) and not _CJK_RE.search(s)
+        and bool(re.search(r"[\d\\√π∞A-Za-z]", s))
+    )
 
 
 _MATH_WORDS = frozenset("sqrt pi sin cos tan cot sec csc log ln exp infty".split())
@@ -357,6 +367,15 @@ def _last_sentence_answer(text: str) -> Extraction:
             rest = _drop_unit_words(re.sub(r"(?<!\.)\.$|[。，；！]$", "", sentence[stated[-1].start(5) :].strip()).strip())
             if rest != value and _looks_like_formula(rest):
                 value = rest
+        if value and stated[-1].lastindex is not None and stated[-1].lastindex <= 4:
+            # "The roots are $-3$ and $2$": spans joined by "and" / "or" / commas are one answer.
+            rest, parts = sentence[stated[-1].end() :], [value]
+            for m in _MATH_SPAN_RE.finditer(rest):
+                if not _SPAN_JOIN_RE.fullmatch(rest[: m.start()]) or len(parts) >= 10:
+                    break
+                parts.append(next(g for g in m.groups() if g is not None).strip())
+                rest = rest[m.end() :]
+            value = ", ".join(parts)
         if value:
             return Extraction(value.rstrip(","), "stated_value")
     spans = list(_MATH_SPAN_RE.finditer(sentence))
@@ -379,6 +398,11 @@ def _last_sentence_answer(text: str) -> Extraction:
             return Extraction(rhs, "final_line")
     elif _looks_like_formula(plain) and re.search(r"[\d√π∞\\]", plain):
         return Extraction(plain, "final_line")
+    else:
+        # "So the interval is x ≤ 1 or x > 4": an inequality that ends the sentence.
+        formula = _formula_suffix(plain)
+        if re.search(r"[<>≤≥]|\\[lg]eq?\b", formula) and _looks_like_formula(formula):
+            return Extraction(formula, "final_line")
     numbers = _NUMBER_RE.findall(sentence)
     if numbers:
         return Extraction(numbers[-1].rstrip(","), "last_number")

@@ -23,7 +23,7 @@ UNIT_WORDS = frozenset(
     years yr l liter liters litre litres ml gallon gallons cent cents dollar dollars euro euros
     degree degrees deg rad radian radians percent percentage pct point points people students
     times ways cups page pages coins marbles cookies apples boxes digits rows
-    per hundred
+    per hundred am pm
     """.split()
 )
 
