@@ -170,7 +170,8 @@ _NUM = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?(?![\d]|[.,/]\d)"
 _NUMBER_RE = re.compile(rf"(?<![\w.]){_NUM}")
 # "... is 19", "... is $\frac12$", "... equals \(3\)": a value stated at the end of a sentence.
 _STATED_VALUE_RE = re.compile(
-    rf"(?:\b(?:is|are|equals|was)|(?<![但于就])[为是]|等于)\s*[:：]?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
+    rf"(?:\b(?:is|are|equals|was)(?:\s+(?:therefore|thus|then|hence|simply|exactly|just|equal\s+to|given\s+by))?"
+    rf"|(?<![但于就])[为是]|等于)\s*[:：]?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
     rf"|({_NUM}(?:\.\.\.|\\[lc]?dots|\u2026)?)|(\(\s*{_NUM}(?:\s*,\s*{_NUM}){{1,9}}\s*\)))",
     re.DOTALL,
 )
@@ -276,6 +277,10 @@ def _phrase_answer(text: str, rules: tuple[str, ...]) -> Extraction:
 
 
 _MAX_SENTENCE = 500
+# An align / aligned / eqnarray block that ends the response (its last 2,000 characters).
+_ALIGN_END_RE = re.compile(
+    r"\\begin\{(align\*?|aligned|eqnarray\*?)\}((?:(?!\\begin\{)[\s\S]){1,1990})\\end\{\1\}\s*(?:\\\]|\$\$)?\s*\.?\s*$"
+)
 # Chat-template tokens a server left at the end: "<|im_start|>user", "<|eot_id|>", "<｜end▁of▁sentence｜>".
 _SPECIAL_TOKEN_TAIL_RE = re.compile(r"(?:\s*<[|｜][^<>\n]{1,40}[|｜]>\s*(?:user|assistant|system)?)+\s*$")
 _LINE_MARKUP_RE = re.compile(r"^[\s#>*\-]*(?:\d+\.\s+)?")
@@ -339,6 +344,17 @@ def _last_sentence_answer(text: str) -> Extraction:
         value = next(g for g in display[-1].groups() if g is not None).strip()
         if value and len(value) <= 300:
             return Extraction(value, "last_math_span")
+    aligned = _ALIGN_END_RE.search(text[-2000:])
+    if aligned:
+        # A derivation in an align block ends the response: "&= 31\times 5\times 29 \\ &= 4495.
+        # \end{align*}" -> the right side of its last row.
+        rows = [r for r in re.split(r"\\\\", aligned.group(2)) if r.strip()]
+        row = rows[-1] if rows else ""
+        row = re.sub(r"\\(?:pmod\s*\{?\w+\}?|quad|qquad|text\{[^{}]*\})|&", " ", row).strip().rstrip(".,;").strip()
+        sides = re.split(r"=|\\equiv(?![A-Za-z])", row)
+        value = sides[-1].strip()
+        if len(sides) > 1 and value and len(value) <= 300 and not re.search(r"[<>]|\\[lg]eq?\b", value):
+            return Extraction(value, "last_math_span")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         return Extraction(None, None)
@@ -376,6 +392,11 @@ def _last_sentence_answer(text: str) -> Extraction:
                 parts.append(next(g for g in m.groups() if g is not None).strip())
                 rest = rest[m.end() :]
             value = ", ".join(parts)
+            # "the side length is $2a = 16\sqrt{3}$": the quantity is the chain, its value the last side.
+            rhs = value.rsplit("=", 1)[-1].strip().rstrip(".,").strip()
+            if len(parts) == 1 and "=" in value and re.search(r"\d", rhs) and not re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", rhs)) \
+                    and not re.search(r"[<>!:≤≥≠]|\\(?:[lg]eq?|neq?|approx|equiv)\b", value):
+                value = rhs
         if value:
             return Extraction(value.rstrip(","), "stated_value")
     spans = list(_MATH_SPAN_RE.finditer(sentence))

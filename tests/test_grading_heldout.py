@@ -388,6 +388,16 @@ RESPONSES = [
     ('The final answer is $\\boxed{5}$ apples.', '5', T),
     ('The maximum value is $\\frac{9}{4}$, attained at $x = \\frac{3}{2}$.', '\\frac94', T),
     ('The maximum value is $\\frac{9}{4}$, attained at $x = \\frac{3}{2}$.', '\\frac32', F),
+    # Endings of human-style solutions with the box removed: a stated chain, an align block, adverbs.
+    ("Therefore, the side length of the triangle is $2a = 16 \\sqrt{3}.$", "16\\sqrt{3}", T),
+    ("Therefore, the side length of the triangle is $2a = 16 \\sqrt{3}.$", "8\\sqrt{3}", F),
+    ("We count:\n\\begin{align*}\nN &= 31 \\times 5 \\times 29 \\\\\n&= 4495.\n\\end{align*}", "4495", T),
+    ("We count:\n\\begin{align*}\nN &= 31 \\times 5 \\times 29 \\\\\n&= 4495.\n\\end{align*}", "29", F),
+    ("Reducing,\n\\begin{align*}\n3^{100} &\\equiv 81 + 27 \\\\\n&\\equiv 9 \\pmod{11}.\n\\end{align*}", "9", T),
+    ("\\begin{align*}\nz &= \\frac{5+10i}{5} \\\\\n&= 1+2i\n\\end{align*}", "1+2i", T),
+    ("The values are $-62$ and $66,$ and the only positive value is therefore $66$.", "66", T),
+    ("The values are $-62$ and $66,$ and the only positive value is therefore $66$.", "-62", F),
+    ("The solution set is $x \\neq 5$.", "5", F),
 ]
 
 
