@@ -292,6 +292,9 @@ _WORDISH_RE = re.compile(r"(?<![\\A-Za-z])(?!(?:sqrt|pi|sin|cos|tan|cot|sec|csc|
 _CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
+_PLEASANTRY_RE = re.compile(r"(?:thanks|thank\s+you|i\s+hope|hope\s+this|let\s+me\s+know|feel\s+free|good\s+luck|cheers)\b", re.I)
+
+
 def _looks_like_formula(s: str) -> bool:
     """``4\\sqrt{2}``, ``4√2``, ``x^2+1``, ``(1, 2)``: math, not a sentence in words."""
     s = s.strip()
@@ -329,6 +332,36 @@ def _drop_unit_words(s: str) -> str:
     while len(words) > 1 and words[-1].lower().strip(".,") in UNIT_WORDS:
         words.pop()
     return " ".join(words)
+
+
+_RELATION_RE = re.compile(r"[<>!:≤≥≠]|\\(?:[lg]eq?|neq?|approx|equiv|sim|Rightarrow|implies|iff|to)\b")
+_LONE_NAME_RE = re.compile(r"\s*[A-Za-z](?:_\{?\w+\}?)?\s*")
+
+
+def computed_value(formula: str, *, stated: bool = False) -> str | None:
+    """``t(g(16)) = t(4) = 3-2 = 1`` -> ``1``: the constant a stated computation ends in, or None.
+
+    Used by the grader only against a gold that is not an equation. Three or more sides are a
+    computation; two sides only when the left side names a quantity of several letters or a
+    function value (``x + y + z = 22``, ``f(3) = 8``) or the sentence said "is" (``the side is
+    $2a = 16\\sqrt{3}$``), so ``x + 1 = 5`` stays an equation for x. Relations are never reduced."""
+    f = formula.strip().rstrip(".,;").strip()
+    if "=" not in f or _RELATION_RE.search(f) or f.count("{") != f.count("}") or len(f) > 1000:
+        return None
+    sides = f.split("=")
+    rhs = sides[-1].strip()
+    if len(sides) == 2:
+        names = set(re.findall(r"(?<![A-Za-z])[A-Za-z](?:_\{?\w+\}?)?", re.sub(r"\\[A-Za-z]+", " ", sides[0])))
+        function_value = re.search(r"[A-Za-z]\s*\(|\\frac|\\[|]|\|", sides[0]) is not None
+        scaled_name = re.fullmatch(r"\s*\d+\s*[A-Za-z](?:_\{?\w+\}?)?\s*", sides[0]) is not None
+        if rhs == "0" or not (len(names) >= 2 or function_value or (stated and scaled_name)):
+            return None  # "x + 1 = 5", "5x - 7y + 11z + 4 = 0": equations
+    if len(sides) == 2 and _LONE_NAME_RE.fullmatch(sides[0]):
+        return None  # "x = 3": the grader reads an assignment with its name
+    bare = re.sub(r"\\[A-Za-z]+|_\{?\w+\}?", "", rhs)
+    if not rhs or rhs.count("{") != rhs.count("}") or not re.search(r"\d", rhs) or re.search(r"[A-Za-z]", bare):
+        return None
+    return rhs
 
 
 def _last_sentence_answer(text: str) -> Extraction:
@@ -371,6 +404,9 @@ def _last_sentence_answer(text: str) -> Extraction:
         if re.search(r"[\d$\\√π∞]", candidate):
             sentence = candidate
             break
+    if sentence is not sentences[-1] and sentences and not re.search(r"[.!?。！？)\]*_~:：]\s*$", sentences[-1]) \
+            and len(sentences[-1].split()) >= 3 and not _PLEASANTRY_RE.match(sentences[-1].strip()):
+        return Extraction(None, None)  # "... Then we need to add the remaining": cut off mid-sentence
     sentence = _LINE_MARKUP_RE.sub("", sentence).strip()
     long = len(sentence) > _MAX_SENTENCE
     if long:
@@ -393,10 +429,6 @@ def _last_sentence_answer(text: str) -> Extraction:
                 rest = rest[m.end() :]
             value = ", ".join(parts)
             # "the side length is $2a = 16\sqrt{3}$": the quantity is the chain, its value the last side.
-            rhs = value.rsplit("=", 1)[-1].strip().rstrip(".,").strip()
-            if len(parts) == 1 and "=" in value and re.search(r"\d", rhs) and not re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", rhs)) \
-                    and not re.search(r"[<>!:≤≥≠]|\\(?:[lg]eq?|neq?|approx|equiv)\b", value):
-                value = rhs
         if value:
             return Extraction(value.rstrip(","), "stated_value")
     spans = list(_MATH_SPAN_RE.finditer(sentence))

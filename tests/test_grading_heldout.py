@@ -398,6 +398,20 @@ RESPONSES = [
     ("The values are $-62$ and $66,$ and the only positive value is therefore $66$.", "66", T),
     ("The values are $-62$ and $66,$ and the only positive value is therefore $66$.", "-62", F),
     ("The solution set is $x \\neq 5$.", "5", F),
+    # A final computation without a box: its last side, against a gold that is not an equation.
+    ("We have $g(16) = 4$, so $t(g(16)) = t(4) = 3-\\sqrt{4} = 3-2 = 1$.", "1", T),
+    ("We have $g(16) = 4$, so $t(g(16)) = t(4) = 3-\\sqrt{4} = 3-2 = 1$.", "4", F),
+    ("By Vieta, $y_1 + y_2 = 20,$ so $2y_1 + 2y_2 = 40.$", "40", T),
+    ("Hence, $x + y + z = 22.$", "22", T),
+    ("Thus $f(3) = f(-3) + 6 = 2 + 6 = 8.$", "8", T),
+    ("So we get\n\\[\\frac{p(3)}{p(4)} = \\frac{-10A}{-11A} = \\frac{10}{11}.\\]", "\\frac{10}{11}", T),
+    ("Thus the equation of the plane is $5x - 7y + 11z + 4 = 0.$", "5x - 7y + 11z + 4 = 0", T),
+    ("Thus the equation of the plane is $5x - 7y + 11z + 4 = 0.$", "0", F),
+    ("So $x + 1 = 5$.", "5", F),
+    ("Hence $\\lambda \\in (3,4].$", "(3,4]", T),
+    # Cut off in the middle of a sentence after an intermediate value: no answer.
+    ("<think>\nok\n</think>\nFirst, $3 \\cdot 4 = 12$. Then we need to add the remaining", "12", F),
+    ("So the total is 12. Thanks for reading", "12", T),
 ]
 
 
