@@ -130,7 +130,7 @@ _JOIN_RE = re.compile(
 _SPAN_JOIN_RE = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
 
 # A phrase's answer: a display block that follows it ("The answer is:\n\n$$\n2\pi\n$$"), else one line.
-_DISPLAY_OR_LINE = r"\$\$[^$]{1,1000}?\$\$|\\\[[\s\S]{1,1000}?\\\]|[^\n]{1,1000}"
+_DISPLAY_OR_LINE = r"\$\$[^$]{1,300}\$\$|\\\[(?:[^\\]|\\[^\]]){1,300}\\\]|[^\n]{1,1000}"
 
 # Fallback rules, used only when there is no box. Lookahead patterns so overlapping phrases are all
 # found ("Final Answer: The final answer is 7." -> the last phrase wins); each captures one line.

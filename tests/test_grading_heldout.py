@@ -412,6 +412,9 @@ RESPONSES = [
     # Cut off in the middle of a sentence after an intermediate value: no answer.
     ("<think>\nok\n</think>\nFirst, $3 \\cdot 4 = 12$. Then we need to add the remaining", "12", F),
     ("So the total is 12. Thanks for reading", "12", T),
+    ("\\boxed{\\text{six}}", "6", T),
+    ("\\boxed{\\text{six}}", "7", F),
+    ("The answer is six.", "6", T),
 ]
 
 

@@ -202,6 +202,15 @@ _WORD_SETS = {
 }
 
 
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+        " sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+
+
 def normalize_answer(answer: str) -> str:
     """A canonical spelling of ``answer`` for exact comparison (see the module docstring)."""
     s = answer.strip()
@@ -240,6 +249,7 @@ def normalize_answer(answer: str) -> str:
     s = re.sub(r"\s+", " ", s).strip()
     s = re.sub(r"^\$|\$$", "", s).strip()
     s = _WORD_SETS.get(s.lower().rstrip("."), s)
+    s = _NUMBER_WORDS.get(s.lower().rstrip("."), s)  # the whole answer "six" is 6
     # "x=1 or x=2", "2 and 3": alternatives/lists written in words become a comma list.
     s = re.sub(r"\s*(?:,\s*)?\b(?:or|and)\s+(?=\S)", ",", s) if re.search(r"\S\s+(?:or|and)\s+\S", s) else s
     s = s.replace("%", "").strip()
