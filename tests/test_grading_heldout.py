@@ -415,6 +415,9 @@ RESPONSES = [
     ("\\boxed{\\text{six}}", "6", T),
     ("\\boxed{\\text{six}}", "7", F),
     ("The answer is six.", "6", T),
+    ("\\boxed{\\textbf{(B) }12}", "B", T),
+    ("\\boxed{\\textbf{(C) }12}", "B", F),
+    ("Thus the answer is $\\text{(B)} 3(1 + r/10)^x = 7$.", "\\text{(B)}", T),
 ]
 
 

@@ -62,6 +62,12 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
         return Comparison(False, "too_long", f"answer longer than {_MAX_ANSWER} characters")
     try:
         result = _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+        if not result.equal and _OPTION_GOLD_RE.fullmatch(normalize_answer(gold)):
+            # "\textbf{(B) }12" against the option letter "B": the letter with the option's value.
+            m = _OPTION_LEAD_RE.match(pred)
+            if m:
+                same = m.group(1) == normalize_answer(gold)
+                return Comparison(same, "exact", "option letter with its value")
         if not result.equal:
             # "10%" against "0.1": a percentage is also its fraction (10% against 10 is equal above).
             pp, gp = _PERCENT_RE.fullmatch(pred), _PERCENT_RE.fullmatch(gold)
@@ -190,6 +196,8 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     return _symbolic(p, g, timeout)
 
 
+_OPTION_GOLD_RE = re.compile(r"[A-E]")
+_OPTION_LEAD_RE = re.compile(r"\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(([A-E])\)\s*\}?\s*\S")
 _DEGREE_MARK_RE = re.compile(r"\\circ|\u00b0|\\degree")
 _PERCENT_RE = re.compile(r"\s*\$?\s*(-?\d+(?:\.\d+)?)\s*\\?%\s*\$?\s*")
 _PLAIN_COMPLEX_RE = re.compile(r"-?[\d.]*(?:[-+][\d.]*i?)?i?")
