@@ -108,7 +108,9 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
         elif k > j and k < len(text):
             m = re.match(r"[^\s$]+", text[k:])
             if m:
-                out.append((offset + i, offset + k + m.end(), m.group(0).rstrip(".,;")))
+                # "\\(\\boxed 5\\)": the closing math delimiter is not part of the token.
+                token = re.sub(r"\\[)\]]$", "", m.group(0)).rstrip(".,;")
+                out.append((offset + i, offset + k + m.end(), token))
                 pos = k + m.end()
             else:
                 pos = k
@@ -127,29 +129,33 @@ _JOIN_RE = re.compile(
 )
 _SPAN_JOIN_RE = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
 
+# A phrase's answer: a display block that follows it ("The answer is:\n\n$$\n2\pi\n$$"), else one line.
+_DISPLAY_OR_LINE = r"\$\$[^$]{1,300}\$\$|\\\[(?:[^\\]|\\[^\]]){1,300}\\\]|[^\n]{1,1000}"
+
 # Fallback rules, used only when there is no box. Lookahead patterns so overlapping phrases are all
 # found ("Final Answer: The final answer is 7." -> the last phrase wins); each captures one line.
 _FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
     (
         "final_answer_phrase",
-        re.compile(r"(?=final\s+answer\s*(?:is|:|=)[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
+        re.compile(rf"(?=final\s+answer\s*(?:is|:|=)[\s:]*(?P<ans>{_DISPLAY_OR_LINE}))", re.IGNORECASE),
     ),
     (
         "final_answer_heading",
-        re.compile(r"(?=\*\*\s*final\s+answer\s*:?\s*\*\*[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
+        re.compile(rf"(?=\*\*\s*final\s+answer\s*:?\s*\*\*[\s:]*(?P<ans>{_DISPLAY_OR_LINE}))", re.IGNORECASE),
     ),
     ("answer_line", re.compile(r"(?:^|\n)[ \t]*\**answer\**[ \t]*:\**[ \t]*(?P<ans>[^\n]{1,1000})", re.IGNORECASE)),
     (
         "answer_is_phrase",
-        re.compile(r"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>[^\n]{1,1000}))", re.IGNORECASE),
+        re.compile(rf"(?=\b(?:the\s+)?answer\s+is[\s:]*(?P<ans>{_DISPLAY_OR_LINE}))", re.IGNORECASE),
     ),
-    # Chinese: "最终答案是 5", "答案：$\frac12$", "答案为 5".
+    # Chinese: "最终答案是 5", "答案：$\frac12$", "答案为 5", and the school answer line "答：共有 28 种".
+    ("answer_line", re.compile(rf"(?:^|\n)[ \t*]*答[ \t]*[:：][ \t]*(?P<ans>{_DISPLAY_OR_LINE})")),
     ("answer_is_phrase", re.compile(r"(?=答案\s*(?:是|为|為|[:：])\s*(?P<ans>[^\n]{1,1000}))")),
 ]
 
 # Where a sentence that states the answer goes on to something else.
 _SENTENCE_TAIL_RE = re.compile(
-    r"(?:[.;!?](?=\s|$)|\s+(?:because|since|as|which|so|for|when|where|given|and\s+(?:so|thus|hence))\b"
+    r"(?:[.;!?](?=\s|$)|[。；！？，]|\s+(?:because|since|as|which|so|for|when|where|given|and\s+(?:so|thus|hence))\b"
     r"|\s*I\s+hope\s+it\s+is\s+correct)",
     re.IGNORECASE,
 )
@@ -164,16 +170,21 @@ _NUM = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?(?![\d]|[.,/]\d)"
 _NUMBER_RE = re.compile(rf"(?<![\w.]){_NUM}")
 # "... is 19", "... is $\frac12$", "... equals \(3\)": a value stated at the end of a sentence.
 _STATED_VALUE_RE = re.compile(
-    rf"\b(?:is|are|equals|was)\s*:?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
-    rf"|({_NUM}(?:\.\.\.|\\[lc]?dots|\u2026)?))",
+    rf"(?:\b(?:is|are|equals|was)(?:\s+(?:therefore|thus|then|hence|simply|exactly|just|equal\s+to|given\s+by))?"
+    rf"|(?<![但于就])[为是]|等于)\s*[:：]?\s*(?:\$\${_CAPPED}\$\$|\\\[{_CAPPED}\\\]|\\\({_CAPPED}\\\)|(?<!\\)\${_CAPPED}(?<!\\)\$"
+    rf"|({_NUM}(?:\.\.\.|\\[lc]?dots|\u2026)?)|(\(\s*{_NUM}(?:\s*,\s*{_NUM}){{1,9}}\s*\)))",
     re.DOTALL,
 )
+
+
+_REPEATING_RE = re.compile(r"\d\.\d+(?:\.\.\.|\u2026)")
 
 
 def _clean_fallback(ans: str) -> str | None:
     """The value a sentence states: "The volume of $ABCDEFGH$ is 120." -> ``120``."""
     ans = ans.strip()
-    cut = _SENTENCE_TAIL_RE.search(_MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), ans))
+    masked = _REPEATING_RE.sub(lambda m: "x" * len(m.group(0)), _MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), ans))
+    cut = _SENTENCE_TAIL_RE.search(masked)  # "0.666..." keeps its dots
     if cut:  # cut at the sentence end, never inside a math span
         ans = ans[: cut.start()]
     # "... of $ABCDEFGH$ is 120": the value follows the last "is" / "equals" / "=".
@@ -190,7 +201,10 @@ def _clean_fallback(ans: str) -> str | None:
                 break
             run.insert(0, prev)
         ans = ", ".join(next(g for g in m.groups() if g is not None).strip() for m in run)
-    elif not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) and _NUMBER_RE.search(ans):
+    elif (
+        (not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) or _CJK_RE.search(ans))
+        and _NUMBER_RE.search(ans) and not _looks_like_formula(ans)
+    ):
         # A sentence in words with a number in it: "Jane started growing Sphere 3 hours ago."
         ans = _NUMBER_RE.findall(ans)[-1]
     ans = ans.strip().strip("*").strip()
@@ -263,6 +277,10 @@ def _phrase_answer(text: str, rules: tuple[str, ...]) -> Extraction:
 
 
 _MAX_SENTENCE = 500
+# An align / aligned / eqnarray block that ends the response (its last 2,000 characters).
+_ALIGN_END_RE = re.compile(
+    r"\\begin\{(align\*?|aligned|eqnarray\*?)\}((?:(?!\\begin\{)[\s\S]){1,1990})\\end\{\1\}\s*(?:\\\]|\$\$)?\s*\.?\s*$"
+)
 # Chat-template tokens a server left at the end: "<|im_start|>user", "<|eot_id|>", "<｜end▁of▁sentence｜>".
 _SPECIAL_TOKEN_TAIL_RE = re.compile(r"(?:\s*<[|｜][^<>\n]{1,40}[|｜]>\s*(?:user|assistant|system)?)+\s*$")
 _LINE_MARKUP_RE = re.compile(r"^[\s#>*\-]*(?:\d+\.\s+)?")
@@ -271,10 +289,19 @@ _SENTENCE_END_RE = re.compile(r"[.!?](?:\*\*|__)?\s+(?=\S)")
 _WORDISH_RE = re.compile(r"(?<![\\A-Za-z])(?!(?:sqrt|pi|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|deg|or|and)\b)[A-Za-z]{3,}")
 
 
+_CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+_PLEASANTRY_RE = re.compile(r"(?:thanks|thank\s+you|i\s+hope|hope\s+this|let\s+me\s+know|feel\s+free|good\s+luck|cheers)\b", re.I)
+
+
 def _looks_like_formula(s: str) -> bool:
     """``4\\sqrt{2}``, ``4√2``, ``x^2+1``, ``(1, 2)``: math, not a sentence in words."""
     s = s.strip()
-    return bool(s) and len(s) <= 120 and not _WORDISH_RE.search(s) and bool(re.search(r"[\d\\√π∞A-Za-z]", s))
+    return (
+        bool(s) and len(s) <= 120 and not _WORDISH_RE.search(s) and not _CJK_RE.search(s)
+        and bool(re.search(r"[\d\\√π∞A-Za-z]", s))
+    )
 
 
 _MATH_WORDS = frozenset("sqrt pi sin cos tan cot sec csc log ln exp infty".split())
@@ -307,6 +334,36 @@ def _drop_unit_words(s: str) -> str:
     return " ".join(words)
 
 
+_RELATION_RE = re.compile(r"[<>!:≤≥≠]|\\(?:[lg]eq?|neq?|approx|equiv|sim|Rightarrow|implies|iff|to)\b")
+_LONE_NAME_RE = re.compile(r"\s*[A-Za-z](?:_\{?\w+\}?)?\s*")
+
+
+def computed_value(formula: str, *, stated: bool = False) -> str | None:
+    """``t(g(16)) = t(4) = 3-2 = 1`` -> ``1``: the constant a stated computation ends in, or None.
+
+    Used by the grader only against a gold that is not an equation. Three or more sides are a
+    computation; two sides only when the left side names a quantity of several letters or a
+    function value (``x + y + z = 22``, ``f(3) = 8``) or the sentence said "is" (``the side is
+    $2a = 16\\sqrt{3}$``), so ``x + 1 = 5`` stays an equation for x. Relations are never reduced."""
+    f = formula.strip().rstrip(".,;").strip()
+    if "=" not in f or _RELATION_RE.search(f) or f.count("{") != f.count("}") or len(f) > 1000:
+        return None
+    sides = f.split("=")
+    rhs = sides[-1].strip()
+    if len(sides) == 2:
+        names = set(re.findall(r"(?<![A-Za-z])[A-Za-z](?:_\{?\w+\}?)?", re.sub(r"\\[A-Za-z]+", " ", sides[0])))
+        function_value = re.search(r"[A-Za-z]\s*\(|\\frac|\\[|]|\|", sides[0]) is not None
+        scaled_name = re.fullmatch(r"\s*\d+\s*[A-Za-z](?:_\{?\w+\}?)?\s*", sides[0]) is not None
+        if rhs == "0" or not (len(names) >= 2 or function_value or (stated and scaled_name)):
+            return None  # "x + 1 = 5", "5x - 7y + 11z + 4 = 0": equations
+    if len(sides) == 2 and _LONE_NAME_RE.fullmatch(sides[0]):
+        return None  # "x = 3": the grader reads an assignment with its name
+    bare = re.sub(r"\\[A-Za-z]+|_\{?\w+\}?", "", rhs)
+    if not rhs or rhs.count("{") != rhs.count("}") or not re.search(r"\d", rhs) or re.search(r"[A-Za-z]", bare):
+        return None
+    return rhs
+
+
 def _last_sentence_answer(text: str) -> Extraction:
     """Last resorts, named so a reader of the record can discount them, read from the last sentence
     of the last line: a value stated after "is" (``stated_value``), the right side of a final
@@ -319,6 +376,17 @@ def _last_sentence_answer(text: str) -> Extraction:
         # "Answer \\[ \n 9 \n \\]": a display formula that ends the response is its answer.
         value = next(g for g in display[-1].groups() if g is not None).strip()
         if value and len(value) <= 300:
+            return Extraction(value, "last_math_span")
+    aligned = _ALIGN_END_RE.search(text[-2000:])
+    if aligned:
+        # A derivation in an align block ends the response: "&= 31\times 5\times 29 \\ &= 4495.
+        # \end{align*}" -> the right side of its last row.
+        rows = [r for r in re.split(r"\\\\", aligned.group(2)) if r.strip()]
+        row = rows[-1] if rows else ""
+        row = re.sub(r"\\(?:pmod\s*\{?\w+\}?|quad|qquad|text\{[^{}]*\})|&", " ", row).strip().rstrip(".,;").strip()
+        sides = re.split(r"=|\\equiv(?![A-Za-z])", row)
+        value = sides[-1].strip()
+        if len(sides) > 1 and value and len(value) <= 300 and not re.search(r"[<>]|\\[lg]eq?\b", value):
             return Extraction(value, "last_math_span")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
@@ -336,6 +404,9 @@ def _last_sentence_answer(text: str) -> Extraction:
         if re.search(r"[\d$\\√π∞]", candidate):
             sentence = candidate
             break
+    if sentence is not sentences[-1] and sentences and not re.search(r"[.!?。！？)\]*_~:：]\s*$", sentences[-1]) \
+            and len(sentences[-1].split()) >= 3 and not _PLEASANTRY_RE.match(sentences[-1].strip()):
+        return Extraction(None, None)  # "... Then we need to add the remaining": cut off mid-sentence
     sentence = _LINE_MARKUP_RE.sub("", sentence).strip()
     long = len(sentence) > _MAX_SENTENCE
     if long:
@@ -345,9 +416,19 @@ def _last_sentence_answer(text: str) -> Extraction:
         value = next(g for g in stated[-1].groups() if g is not None).strip()
         if value and stated[-1].lastindex == 5 and not long:
             # A number that starts a plain formula: "The area is 5 − 2√3 square units."
-            rest = _drop_unit_words(re.sub(r"(?<!\.)\.$", "", sentence[stated[-1].start(5) :].strip()).strip())
+            rest = _drop_unit_words(re.sub(r"(?<!\.)\.$|[。，；！]$", "", sentence[stated[-1].start(5) :].strip()).strip())
             if rest != value and _looks_like_formula(rest):
                 value = rest
+        if value and stated[-1].lastindex is not None and stated[-1].lastindex <= 4:
+            # "The roots are $-3$ and $2$": spans joined by "and" / "or" / commas are one answer.
+            rest, parts = sentence[stated[-1].end() :], [value]
+            for m in _MATH_SPAN_RE.finditer(rest):
+                if not _SPAN_JOIN_RE.fullmatch(rest[: m.start()]) or len(parts) >= 10:
+                    break
+                parts.append(next(g for g in m.groups() if g is not None).strip())
+                rest = rest[m.end() :]
+            value = ", ".join(parts)
+            # "the side length is $2a = 16\sqrt{3}$": the quantity is the chain, its value the last side.
         if value:
             return Extraction(value.rstrip(","), "stated_value")
     spans = list(_MATH_SPAN_RE.finditer(sentence))
@@ -370,6 +451,11 @@ def _last_sentence_answer(text: str) -> Extraction:
             return Extraction(rhs, "final_line")
     elif _looks_like_formula(plain) and re.search(r"[\d√π∞\\]", plain):
         return Extraction(plain, "final_line")
+    else:
+        # "So the interval is x ≤ 1 or x > 4": an inequality that ends the sentence.
+        formula = _formula_suffix(plain)
+        if re.search(r"[<>≤≥]|\\[lg]eq?\b", formula) and _looks_like_formula(formula):
+            return Extraction(formula, "final_line")
     numbers = _NUMBER_RE.findall(sentence)
     if numbers:
         return Extraction(numbers[-1].rstrip(","), "last_number")

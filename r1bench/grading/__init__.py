@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from r1bench.extract import Extraction, extract_math_answer
+from r1bench.extract import Extraction, computed_value, extract_math_answer
 from r1bench.grading.choice import grade_choice_response, grade_choice_split
 from r1bench.grading.math import Comparison, compare_math, math_equal
 from r1bench.grading.verdict import Verdict
@@ -78,6 +78,13 @@ def grade_math_split(split: ReasoningSplit, gold: str, *, timeout: float = 5.0) 
         # not a two-element list.
         ext = Extraction(ext.parts[-1], "boxed")
     cmp = _compare_cached(ext.answer, str(gold), timeout)
+    if not cmp.equal and ext.rule not in ("boxed", "boxed_multi") and "=" not in str(gold):
+        # An unboxed final "so $t(g(16)) = t(4) = 3-2 = 1$.": the value the computation ends in.
+        value = computed_value(ext.answer, stated=ext.rule == "stated_value")
+        if value is not None:
+            last = _compare_cached(value, str(gold), timeout)
+            if last.equal:
+                return Verdict(True, value, ext.rule, f"equal at stage {last.stage} (last side of a computation)")
     detail = f" ({cmp.detail})" if cmp.detail else ""
     if cmp.equal:
         return Verdict(True, ext.answer, ext.rule, f"equal at stage {cmp.stage}{detail}")

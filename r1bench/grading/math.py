@@ -32,7 +32,7 @@ __all__ = ["math_equal", "compare_math", "Comparison"]
 _MAX_ANSWER = 5000
 _VAR_RE = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'?"
 _LONE_VAR_LHS = re.compile(
-    rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z]\((?:{_VAR_RE}|-?\d+(?:/\d+)?)\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
+    rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z](?:\^\{{-1\}}|\^-1)?\((?:{_VAR_RE}|-?\d+(?:/\d+)?)\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
 )
 _OPEN = {"(": ")", "[": "]", "\\{": "\\}"}
 
@@ -61,7 +61,29 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
     if len(pred) > _MAX_ANSWER:
         return Comparison(False, "too_long", f"answer longer than {_MAX_ANSWER} characters")
     try:
-        return _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+        result = _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
+        if not result.equal and _OPTION_GOLD_RE.fullmatch(normalize_answer(gold)):
+            # "\textbf{(B) }12" against the option letter "B": the letter with the option's value.
+            m = _OPTION_LEAD_RE.match(pred)
+            if m:
+                same = m.group(1) == normalize_answer(gold)
+                return Comparison(same, "exact", "option letter with its value")
+        if not result.equal:
+            # "10%" against "0.1": a percentage is also its fraction (10% against 10 is equal above).
+            pp, gp = _PERCENT_RE.fullmatch(pred), _PERCENT_RE.fullmatch(gold)
+            if (pp is None) != (gp is None) and "%" not in (gold if pp else pred):
+                num = (pp or gp).group(1)
+                frac = _compare(f"{num}/100", normalize_answer(gold if pp else pred), timeout, depth=1)
+                if frac.equal:
+                    return _tag(frac, "percentage as a fraction")
+            if _DEGREE_MARK_RE.search(pred) != _DEGREE_MARK_RE.search(gold) and "\\pi" in normalize_answer(gold if _DEGREE_MARK_RE.search(pred) else pred):
+                # "30^\circ" against "\frac{\pi}{6}": one angle, in degrees and in radians.
+                deg = normalize_answer(pred if _DEGREE_MARK_RE.search(pred) else gold)
+                if re.fullmatch(r"-?\d+(?:\.\d+)?", deg):
+                    rad = _compare(f"\\frac{{{deg}\\pi}}{{180}}", normalize_answer(gold if _DEGREE_MARK_RE.search(pred) else pred), timeout, depth=1)
+                    if rad.equal:
+                        return _tag(rad, "degrees as radians")
+        return result
     except Exception as e:  # noqa: BLE001 - model text never raises out of the grader: a verdict
         return Comparison(False, "error", f"{type(e).__name__}: {str(e)[:120]}")
 
@@ -121,7 +143,8 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
             cells, other = (pm, g) if pm is not None else (gm, p)
             flat = [c for row in cells for c in row]
             st = _structure(other)
-            if (len(cells) == 1 or all(len(r) == 1 for r in cells)) and st and st.kind in ("tuple", "bare"):
+            is_list = st is not None and (st.kind in ("tuple", "bare") or (st.left, st.right) == ("[", "]"))
+            if (len(cells) == 1 or all(len(r) == 1 for r in cells)) and is_list:
                 a, b = (tuple(flat), st.items) if pm is not None else (st.items, tuple(flat))
                 if len(a) != len(b):
                     return Comparison(False, "structure", "vector lengths differ")
@@ -173,8 +196,12 @@ def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     return _symbolic(p, g, timeout)
 
 
+_OPTION_GOLD_RE = re.compile(r"[A-E]")
+_OPTION_LEAD_RE = re.compile(r"\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(([A-E])\)\s*\}?\s*\S")
+_DEGREE_MARK_RE = re.compile(r"\\circ|\u00b0|\\degree")
+_PERCENT_RE = re.compile(r"\s*\$?\s*(-?\d+(?:\.\d+)?)\s*\\?%\s*\$?\s*")
 _PLAIN_COMPLEX_RE = re.compile(r"-?[\d.]*(?:[-+][\d.]*i?)?i?")
-_LONG_DECIMAL_RE = re.compile(r"-?\d*\.\d{10,}")
+_LONG_DECIMAL_RE = re.compile(r"-?\d*\.\d{10,}(?:\\times10\^\{?-?\d{1,3}\}?)?")
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 _TRAILING_LETTERS_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z]+)(?:\^\{?\d+\}?)?$")
 
@@ -265,9 +292,11 @@ def _chain_value(s: str) -> str | None:
     if len(sides) == 2 and (_LONE_VAR_LHS.match(sides[0]) or _names_a_quantity(sides[0])):
         return None  # a plain assignment: handled with its left side by _split_assignment
     numeric_side = False
-    for side in sides[:-1]:
+    for n, side in enumerate(sides[:-1]):
         if _LONE_VAR_LHS.match(side) or _names_a_quantity(side):
             continue
+        if n == 0 and len(sides) >= 3 and all(_value(x) is not None for x in sides[1:]):
+            continue  # "a+b=7+5=12": a computation of the asked expression; its value ends it
         if _value(side) is None:
             return None
         numeric_side = True
@@ -483,6 +512,7 @@ _NUM_OR_INF = r"-?(?:\\infty|[\d.]+|\\frac\{\d+\}\{\d+\}|\\sqrt\{\d+\}|\\pi)"
 _LT = r"(<|\\leq|\\le(?![a-z])|>|\\geq|\\ge(?![a-z]))"
 _ONE_SIDED = re.compile(rf"^({_VAR_RE})\s*{_LT}\s*({_NUM_OR_INF})$")
 _ONE_SIDED_REV = re.compile(rf"^({_NUM_OR_INF})\s*{_LT}\s*({_VAR_RE})$")
+_ABS_LT = re.compile(rf"^\|({_VAR_RE})\|\s*{_LT}\s*({_NUM_OR_INF})$")
 _TWO_SIDED = re.compile(rf"^({_NUM_OR_INF})\s*{_LT}\s*({_VAR_RE})\s*{_LT}\s*({_NUM_OR_INF})$")
 
 
@@ -506,6 +536,12 @@ def _inequality_to_interval(s: str) -> str | None:
     def closed(op: str) -> bool:
         return op.startswith("\\")
 
+    m = _ABS_LT.match(s)
+    if m and not m.group(3).startswith("-"):  # "|x|>1" is (-\infty,-1)\cup(1,\infty)
+        var, op, bound = m.groups()
+        if op in ("<", "\\leq", "\\le"):
+            return f"{'[' if closed(op) else '('}-{bound},{bound}{']' if closed(op) else ')'}"
+        return f"(-\\infty,-{bound}{']' if closed(op) else ')'}\\cup{'[' if closed(op) else '('}{bound},\\infty)"
     m = _NEGATED.match(s)
     if m:  # "-x>-1" is "x<1"
         bound = m.group(3)

@@ -23,7 +23,7 @@ UNIT_WORDS = frozenset(
     years yr l liter liters litre litres ml gallon gallons cent cents dollar dollars euro euros
     degree degrees deg rad radian radians percent percentage pct point points people students
     times ways cups page pages coins marbles cookies apples boxes digits rows
-    per hundred
+    per hundred am pm
     """.split()
 )
 
@@ -68,7 +68,7 @@ _PLAIN_FUNC_RE = re.compile(r"(?<![\\A-Za-z])(sqrt|pi|sin|cos|tan|cot|sec|csc|ln
 _OVERLINE_RE = re.compile(r"(-?)(\d*)\.(\d*)\\overline\{(\d{1,12})\}")
 _DOTS_RE = re.compile(r"(-?)(\d*)\.(\d{2,30})(?:\.\.\.|\\ldots|\\cdots|\\dots)")
 # A trailing comment in \text{...} after a value: "17\text{ any text}" (not "\text{ or }" lists).
-_TEXT_TAIL_RE = re.compile(r"^(.*[\d}])\s*\\(?:text|mbox|textrm)\{\s*(?!or\b|and\b)([A-Za-z][A-Za-z .,'-]*)\}\s*\.?$")
+_TEXT_TAIL_RE = re.compile(r"^(.*[\d}])\s*\\(?:text|mbox|textrm)\{\s*(?!or\b|and\b)(\(?[A-Za-z][A-Za-z .,'-]*\)?)\}\s*\.?$")
 _TRIG_DEGREE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|\u00b0)")
 
 
@@ -125,7 +125,7 @@ _SPACING_RE = re.compile(r"(?<!\\)\\(?:[,;:!> ]|quad\b|qquad\b|hspace\*?\{[^}]*\
 _LEFTRIGHT_RE = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*")
 _TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|textrm|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mbox|operatorname|textnormal)\s*\{([^{}]*)\}")
 _DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree")
-_IN_PREFIX_RE = re.compile(r"^[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*")
+_IN_PREFIX_RE = re.compile(r"^(?:[A-Za-z]|\\(?:alpha|beta|gamma|theta|lambda|mu|phi|omega|tau|sigma))(?:_\{?\w+\}?)?\s*\\in\s*")
 _FRAC_SHORT_RE = re.compile(r"\\frac\s*(\d)\s*(\d)")
 _FRAC_HALF_RE = re.compile(r"\\frac\s*(\d)\s*\{")
 _FRAC_HALF2_RE = re.compile(r"\\frac\s*\{([^{}]*)\}\s*(\d)")
@@ -174,7 +174,7 @@ def _spaced_mixed(m: re.Match[str]) -> str:
     return m.group(0)
 
 
-_TRAILING_WORD_RE = re.compile(r"(?<=\s)([A-Za-z]+)\.?\s*(?:\^\s*\{?\d\}?)?\s*$")
+_TRAILING_WORD_RE = re.compile(r"(?<=\s)([A-Za-z]+(?:/[A-Za-z]+)?)\.?\s*(?:\^\s*\{?\d\}?)?\s*$")  # "km/h", "m/s^2"
 # Glued to the number, only a known unit of two or more letters counts ("12cm", "5cm^2").
 _GLUED_UNIT_RE = re.compile(r"(?<=[\d}])([A-Za-z]{2,})\.?\s*(?:\^\s*\{?\d\}?)?\s*$")
 
@@ -184,13 +184,31 @@ def _drop_units(s: str) -> str:
     out = s
     while True:
         m = _TRAILING_WORD_RE.search(out) or _GLUED_UNIT_RE.search(out)
-        if not m or m.group(1).lower() not in UNIT_WORDS:
+        if not m or not all(w in UNIT_WORDS or w == "h" for w in m.group(1).lower().split("/")):
             break
         out = out[: m.start()].rstrip()
     # Keep the original when nothing value-like is left ("m", "in", "per" on their own).
     if out != s and out and (re.search(r"\d", out) or "\\" in out):
         return out
     return s
+
+
+# Sets named in words: "no solution" is the empty set, "all real numbers" the real line.
+_WORD_SETS = {
+    **dict.fromkeys(("no solution", "no solutions", "no real solution", "no real solutions", "no real roots",
+                     "empty set", "the empty set", "there is no solution"), "\\emptyset"),
+    **dict.fromkeys(("all real numbers", "all reals", "all real x", "all real values of x", "\\mathbb{r}",
+                     "\\mathbb r", "\\r", "\\reals"), "(-\\infty,\\infty)"),
+}
+
+
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+        " sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 
 
 def normalize_answer(answer: str) -> str:
@@ -201,6 +219,11 @@ def normalize_answer(answer: str) -> str:
     for k, v in _UNICODE.items():
         if k in s:
             s = s.replace(k, v)
+    if "\\color" in s or "\\textcolor" in s:  # "\color{red}7", "\textcolor{red}{7}"
+        s = re.sub(r"\\textcolor\{[^{}]*\}|\\color\{[^{}]*\}", "", s)
+    if "\\bar{" in s:  # "0.\bar{3}" is 0.\overline{3}
+        s = re.sub(r"(\d\.\d*)\\bar\{", r"\1\\overline{", s)
+    s = re.sub(r"^(-?\d*\.\d*)\((\d{1,12})\)$", r"\1\\overline{\2}", s.strip())  # "0.(3)"
     s = _plain_math(s)
     s = strip_math_delimiters(s)
     # A trailing backslash or LaTeX line break after the answer: "185\", "12 \\".
@@ -225,6 +248,8 @@ def normalize_answer(answer: str) -> str:
     s = _replace_text_commands(s)
     s = re.sub(r"\s+", " ", s).strip()
     s = re.sub(r"^\$|\$$", "", s).strip()
+    s = _WORD_SETS.get(s.lower().rstrip("."), s)
+    s = _NUMBER_WORDS.get(s.lower().rstrip("."), s)  # the whole answer "six" is 6
     # "x=1 or x=2", "2 and 3": alternatives/lists written in words become a comma list.
     s = re.sub(r"\s*(?:,\s*)?\b(?:or|and)\s+(?=\S)", ",", s) if re.search(r"\S\s+(?:or|and)\s+\S", s) else s
     s = s.replace("%", "").strip()

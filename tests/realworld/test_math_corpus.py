@@ -32,6 +32,10 @@ FLOORS = {
     "math_verify/unboxed": 0.98,
     "nemo_skills/pair": 0.98,
     "math500_solutions/boxed": 0.995,
+    "mario/pair": 0.97,
+    "qwen25math/pair": 0.96,
+    "verl/pair": 1.0,
+    "verl/boxed": 1.0,
 }
 
 
@@ -41,6 +45,10 @@ def _rows() -> dict[str, list[dict]]:
         for line in (HERE / name).read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             out.setdefault(f"{prefix}/{row['kind']}", []).append(row)
+    # Other graders' tables (MARIO, Qwen2.5-Math, verl): the source is the id's prefix.
+    for line in (HERE / "heldout_graders.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        out.setdefault(f"{row['id'].split('::')[0]}/{row['kind']}", []).append(row)
     if MATH500.exists():
         rows = out.setdefault("math500_solutions/boxed", [])
         for line in MATH500.read_text(encoding="utf-8").splitlines():
