@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SECRET_KEY", "redact_argv", "preflight", "finish", "EXIT_INCOMPLETE", "EXIT_NOT_WRITTEN"]
+__all__ = ["flag_value", "SECRET_KEY", "redact_argv", "preflight", "finish", "EXIT_INCOMPLETE", "EXIT_NOT_WRITTEN"]
 
 # model_args keys whose values are secrets (api_key, key, token, hf_token, secret, password...).
 SECRET_KEY = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|auth)$", re.IGNORECASE)
@@ -25,7 +25,8 @@ EXIT_NOT_WRITTEN = 1
 EXIT_INCOMPLETE = 3
 
 
-def _flag(argv: Sequence[str], name: str) -> str | None:
+def flag_value(argv: Sequence[str], name: str) -> str | None:
+    """The value of ``name`` in ``argv`` (``--name v`` or ``--name=v``; the first one)."""
     for i, a in enumerate(argv):
         if a == name and i + 1 < len(argv):
             return argv[i + 1]
@@ -67,8 +68,8 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
 
 def preflight(lm_argv: Sequence[str]) -> None:
     """Refuse (ValueError, one line, no secret in it) what would leak or lose a run."""
-    model = _flag(lm_argv, "--model")
-    args = _flag(lm_argv, "--model_args") or ""
+    model = flag_value(lm_argv, "--model")
+    args = flag_value(lm_argv, "--model_args") or ""
     keys = [k for k, _ in _pairs(args)] if not args.lstrip().startswith("{") else []
     secret = [k for k in keys if SECRET_KEY.search(k)]
     if secret:
@@ -82,7 +83,7 @@ def preflight(lm_argv: Sequence[str]) -> None:
         if unknown:
             raise ValueError(f"--model_args: r1bench-chat has no argument {', '.join(unknown)} (known: "
                              f"{', '.join(sorted(model_arg_names()))})")
-    out = _flag(lm_argv, "--output_path") or _flag(lm_argv, "-o")
+    out = flag_value(lm_argv, "--output_path") or flag_value(lm_argv, "-o")
     if out:
         folder = Path(out).parent if out.endswith(".json") else Path(out)
         try:
@@ -118,7 +119,7 @@ def finish(lm_argv: Sequence[str], *, since: float, allow_incomplete: bool = Fal
     """Exit status of a finished run, from what it wrote under ``--output_path``; marks incomplete runs."""
     from r1bench.io import atomic_write_text
 
-    out = _flag(lm_argv, "--output_path") or _flag(lm_argv, "-o")
+    out = flag_value(lm_argv, "--output_path") or flag_value(lm_argv, "-o")
     if not out:
         return 0
     root = Path(out).parent if out.endswith(".json") else Path(out)

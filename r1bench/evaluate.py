@@ -32,6 +32,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from r1bench import eval_checks
 from r1bench.eval_ux import UsageError
 
 __all__ = ["tasks_dir", "build_parser", "translate_args", "main", "DEFAULT_HF_BATCH_SIZE"]
@@ -115,14 +116,7 @@ def _has_flag(argv: Sequence[str], *names: str) -> bool:
     return any(a == n or a.startswith(n + "=") for a in argv for n in names)
 
 
-def _flag_value(argv: Sequence[str], name: str) -> str | None:
-    """The value of ``name`` in ``argv`` (``--name v`` or ``--name=v``; the first one)."""
-    for i, a in enumerate(argv):
-        if a == name and i + 1 < len(argv):
-            return argv[i + 1]
-        if a.startswith(name + "="):
-            return a[len(name) + 1:]
-    return None
+_flag_value = eval_checks.flag_value
 
 
 def translate_args(
@@ -355,8 +349,6 @@ def _run(argv: list[str]) -> int:
     model, model_args = _flag_value(lm_argv, "--model"), _flag_value(lm_argv, "--model_args")
     eval_ux.check_backend(model)
     eval_ux.check_data(expanded, opts.data_dir)
-    from r1bench import eval_checks
-
     eval_checks.preflight(lm_argv)  # secrets, unknown model args, unwritable output: before any work
     if not _has_flag(argv, "--model", "--model_args") and not (opts.quick or opts.full) and expanded != ["r1_smoke"]:
         # The embedded 135M model is a demo: 64 samples x 7,000 tokens of AIME on CPU is hours of noise.
