@@ -258,8 +258,8 @@ def extract_math_answer(answer_text: str) -> Extraction:
         m = re.fullmatch(r"\$\$?(.+?)\$?\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", stripped, re.DOTALL)
         if m:
             return Extraction(next(g for g in m.groups() if g is not None).strip(), "bare_math")
-        if re.fullmatch(r"[-+]?[\d.,/]+%?", stripped):
-            return Extraction(stripped.rstrip("."), "bare_number")
+        if re.fullmatch(r"[-+]?(?:[\d.,/]+%?|\d*[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])", stripped):
+            return Extraction(_strip_final_period(stripped), "bare_number")
     return _last_sentence_answer(stripped)
 
 
@@ -370,6 +370,8 @@ def _last_sentence_answer(text: str) -> Extraction:
     ``BC = x = 4√2`` (``final_line``), the last math span, a line that is only a formula, the last
     number. A last sentence longer than 500 characters gives at most a stated value or math span."""
     text = _SPECIAL_TOKEN_TAIL_RE.sub("", text).rstrip()
+    # "0.666..." is a repeating decimal, not a sentence end: its dots become one ellipsis character.
+    text = _REPEATING_DOTS_RE.sub(r"\1…", text[-_FALLBACK_SCAN:])
     last_par = text.rsplit("\n\n", 1)[-1][-2000:]
     display = list(_MATH_SPAN_RE.finditer(last_par))
     if display and display[-1].end() == len(last_par) and "\n" in display[-1].group(0):
@@ -438,7 +440,7 @@ def _last_sentence_answer(text: str) -> Extraction:
             return Extraction(value, "last_math_span")
     if long:
         return Extraction(None, None)
-    plain = sentence.replace("**", "").strip().rstrip(".").strip()
+    plain = _strip_final_period(sentence.replace("**", "").strip()).strip()
     plain = re.sub(r"^_(.+)_$", r"\1", plain).strip()
     if "=" in plain:
         # "So x = 3 or x = -2", "The solutions are x = 1 and x = 2": the formula that ends the
@@ -460,6 +462,15 @@ def _last_sentence_answer(text: str) -> Extraction:
     if numbers:
         return Extraction(numbers[-1].rstrip(","), "last_number")
     return Extraction(None, None)
+
+
+_REPEATING_RE = re.compile(r"\d\.\d+\.\.\.$")
+_REPEATING_DOTS_RE = re.compile(r"(\d\.\d{1,50})\.\.\.(?!\.)")
+
+
+def _strip_final_period(text: str) -> str:
+    """A sentence's final period(s) off, except the dots of a repeating decimal ("0.666...")."""
+    return text if _REPEATING_RE.search(text) else text.rstrip(".")
 
 
 # ---------------------------------------------------------------- multiple choice

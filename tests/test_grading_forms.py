@@ -151,3 +151,20 @@ RESPONSES: list[tuple[str, str, bool]] = [
 def test_response_forms(response, gold, expected):
     v = grade_math_response(response, gold)
     assert v.correct is expected, v
+
+
+@pytest.mark.parametrize(
+    "response, gold, expected",
+    [
+        ("So x = 0.666...", "\\frac{2}{3}", True),  # a repeating decimal ends the last sentence
+        ("0.666...", "\\frac{2}{3}", True),  # the whole response is the decimal
+        ("The probability is 0.1666...", "\\frac{1}{6}", True),
+        ("½", "\\frac{1}{2}", True),  # a lone unicode fraction
+        ("So x = 0.666...", "\\frac{2}{5}", False),
+        ("So the total is 5.", "6", False),
+    ],
+)
+def test_unboxed_repeating_decimals_and_unicode_fractions(response, gold, expected):
+    from r1bench.grading import grade_math_response
+
+    assert grade_math_response(response, gold).correct is expected
