@@ -43,7 +43,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -293,6 +293,18 @@ def make_accuracy_reward(
 # Format
 
 
+def _safe_scores(name: str, items: Iterable[Any], score: Callable[..., float]) -> list[float]:
+    """``score(*item)`` for each item, 0.0 (logged) where it raises: a reward never raises on model text."""
+    out = []
+    for item in items:
+        try:
+            out.append(score(*item))
+        except Exception as err:  # noqa: BLE001 - never raise on model text
+            logger.warning("%s failed (%s): 0.0", name, err)
+            out.append(0.0)
+    return out
+
+
 def _format_ok(text: str, answer: str, starts_in_reasoning: bool) -> bool:
     closes = list(_THINK_CLOSE_RE.finditer(text))
     if len(closes) != 1:
@@ -332,18 +344,14 @@ def make_format_reward(*, answer: str = "auto", starts_in_reasoning: bool = Fals
 
     def format(completions: Sequence[Any], **kwargs: Any) -> list[float]:  # noqa: A001 - TRL logs the name
         """1.0 when the think block is closed once and one final answer follows, else 0.0."""
-        out = []
         if answer == "auto":
             wanted = ["choice" if k == "choice" else "boxed" for k in _row_kinds(len(completions), "auto", kwargs)]
         else:
             wanted = [answer] * len(completions)
-        for c, want in zip(completions, wanted):
-            try:
-                out.append(1.0 if _format_ok(completion_text(c), want, starts_in_reasoning) else 0.0)
-            except Exception as err:  # noqa: BLE001 - never raise on model text
-                logger.warning("format reward failed (%s): 0.0", err)
-                out.append(0.0)
-        return out
+        return _safe_scores(
+            "format reward", zip(completions, wanted),
+            lambda c, want: 1.0 if _format_ok(completion_text(c), want, starts_in_reasoning) else 0.0,
+        )
 
     format.__name__ = format.__qualname__ = "format"
     return format
@@ -365,14 +373,10 @@ def make_loop_penalty(*, penalty: float = -1.0, **detect_kwargs: Any) -> RewardF
 
     def loop(completions: Sequence[Any], **kwargs: Any) -> list[float]:
         """``penalty`` for a completion that loops (repeats one span until the end), else 0.0."""
-        out = []
-        for c in completions:
-            try:
-                out.append(penalty if detect_loop(completion_text(c), **detect_kwargs).looping else 0.0)
-            except Exception as err:  # noqa: BLE001 - never raise on model text
-                logger.warning("loop penalty failed (%s): 0.0", err)
-                out.append(0.0)
-        return out
+        return _safe_scores(
+            "loop penalty", ((c,) for c in completions),
+            lambda c: penalty if detect_loop(completion_text(c), **detect_kwargs).looping else 0.0,
+        )
 
     loop.__name__ = loop.__qualname__ = "loop"
     return loop

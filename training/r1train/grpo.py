@@ -280,15 +280,12 @@ def train(script_args: Any, training_args: Any, model_args: Any, *, recipe_path:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: ``r1train grpo [RECIPE.yaml] [--any_trl_flag value ...]``."""
-    from r1train.sft import _pop_flag
+    from r1train.sft import recipe_argv
 
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if any(a in {"-h", "--help"} for a in argv):
-        print(__doc__)
-        make_parser().print_help()
+    parsed = recipe_argv(argv, __doc__, make_parser)
+    if parsed is None:
         return 0
-    recipe = argv.pop(0) if argv and not argv[0].startswith("-") else None
-    recipe = _pop_flag(argv, "--config") or recipe
+    recipe, argv = parsed
     if recipe is not None and not Path(recipe).is_file():
         print(f"r1train grpo: {recipe}: no such recipe file", file=sys.stderr)
         return 2

@@ -275,6 +275,18 @@ def _pop_flag(argv: list[str], flag: str) -> str | None:
     return None
 
 
+def recipe_argv(argv: list[str] | None, doc: str | None, parser: Any) -> tuple[str | None, list[str]] | None:
+    """A training CLI's ``[RECIPE.yaml] [--config RECIPE] [flags]``: (recipe, remaining flags), or
+    None after printing the help for ``-h``/``--help`` (``parser``: a factory of the TrlParser)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if any(a in {"-h", "--help"} for a in argv):
+        print(doc)
+        parser().print_help()
+        return None
+    recipe = argv.pop(0) if argv and not argv[0].startswith("-") else None
+    return _pop_flag(argv, "--config") or recipe, argv
+
+
 class RecipeError(ValueError):
     """A recipe (or its flags) cannot be used; the message names the file, the stage and the key."""
 
@@ -382,13 +394,10 @@ def run_recipe(recipe_path: str | None, overrides: list[str], *, stage: str | No
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: ``r1train sft [RECIPE.yaml] [--stage NAME] [--any_trl_flag value ...]``."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if any(a in {"-h", "--help"} for a in argv):
-        print(__doc__)
-        make_parser().print_help()
+    parsed = recipe_argv(argv, __doc__, make_parser)
+    if parsed is None:
         return 0
-    recipe = argv.pop(0) if argv and not argv[0].startswith("-") else None
-    recipe = _pop_flag(argv, "--config") or recipe
+    recipe, argv = parsed
     stage = _pop_flag(argv, "--stage")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
