@@ -116,15 +116,15 @@ def _data_status(task: str, data_dir: str | None) -> str:
 
 def task_table(known: dict[str, TaskInfo], data_dir: str | None = None) -> str:
     """A table of the r1bench tasks: k, questions, token cap, data status."""
-    from r1bench.datasets import TASK_DATASETS
+    from r1bench.registry import TASK_SPECS
 
     rows = [["task", "k", "questions", "max gen tokens", "data"]]
     for name, info in sorted(known.items(), key=lambda kv: (bool(kv[1].members), kv[0])):
         if info.members:
             rows.append([name, "per task", "", "", "group of " + ", ".join(info.members)])
             continue
-        spec = TASK_DATASETS.get(name)
-        size = str(spec.rows) if spec is not None and spec.rows else ("12" if name == "r1_smoke" else "?")
+        spec = TASK_SPECS.get(name)
+        size = str(spec.n_questions) if spec is not None else "?"
         rows.append([name, str(info.k or "?"), size, str(info.max_gen_toks or "?"), _data_status(name, data_dir)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
