@@ -251,12 +251,22 @@ def headline_lines(output_path: str | Path, since: float, elapsed: float) -> lis
 
 
 def tasks_main(argv: list[str] | None = None) -> int:
-    """``r1bench tasks``: the r1bench tasks with their k, size, token cap and data status."""
+    """``r1bench tasks``: the r1bench tasks with their k, size, token cap and data status.
+
+    ``r1bench tasks write`` / ``check``: regenerate / check the task YAMLs from the task registry.
+    """
     import argparse
 
     from r1bench.evaluate import tasks_dir
 
-    p = argparse.ArgumentParser(prog="r1bench tasks", description=tasks_main.__doc__)
+    argv = list(argv or [])
+    if argv[:1] in (["write"], ["check"]):
+        from r1bench.task_configs import main as configs_main
+
+        return configs_main(argv, tasks_dir())
+    p = argparse.ArgumentParser(prog="r1bench tasks", description=tasks_main.__doc__,
+                                epilog="`r1bench tasks write` regenerates the task YAMLs from r1bench/registry.py; "
+                                "`r1bench tasks check` exits 1 naming each file that differs.")
     p.add_argument("--data-dir", "--data_dir", dest="data_dir", help="local data folder (else $R1BENCH_DATA_DIR)")
     args = p.parse_args(argv)
     print(task_table(r1_tasks(tasks_dir()), args.data_dir))
