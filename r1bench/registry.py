@@ -107,7 +107,7 @@ TASK_SPECS: dict[str, TaskSpec] = {
             breakdown=("category",), leaderboard="moleculeqa100",
         ),
         TaskSpec(
-            name="r1_smoke", title="r1_smoke", loader="r1bench.datasets.smoke:load", kind="mixed", k=2,
+            name="r1_smoke", title="Smoke (embedded)", loader="r1bench.datasets.smoke:load", kind="mixed", k=2,
             prompt_preset="deepseek-r1+simple-evals-choice", n_questions=12, max_gen_toks=128,
             embedded=True,
             note="Small enough to finish in minutes on 2 CPU cores with the embedded 135M model.",

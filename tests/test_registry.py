@@ -18,7 +18,7 @@ EXPECTED = {
                         ("domain", "subdomain")),
     "r1_moleculeqa100": ("choice", 4, "simple-evals-choice", 100, 32768, "moleculeqa100", "MoleculeQA-100",
                          ("category",)),
-    "r1_smoke": ("mixed", 2, "deepseek-r1+simple-evals-choice", 12, 128, None, "r1_smoke", ()),
+    "r1_smoke": ("mixed", 2, "deepseek-r1+simple-evals-choice", 12, 128, None, "Smoke (embedded)", ()),
 }
 PROMPT_HASHES = {"deepseek-r1": "ddf728e6a28024d4", "simple-evals-choice": "000a829962b4f8ac",
                  "deepseek-r1+simple-evals-choice": "cb9fdcfb1813cc62"}

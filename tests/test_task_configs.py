@@ -20,7 +20,7 @@ TASK_FILES = ["r1_aime24/r1_aime24.yaml", "r1_math500/r1_math500.yaml", "r1_gpqa
 @pytest.fixture
 def tasks_copy(tmp_path: Path) -> Path:
     folder = tmp_path / "tasks"
-    shutil.copytree(TASKS, folder, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(TASKS, folder)
     return folder
 
 
@@ -72,3 +72,14 @@ def test_a_missing_file_and_a_drifted_template_are_named(tasks_copy: Path) -> No
     problems = check(tasks_copy)
     assert f"{tasks_copy / 'r1_suite.yaml'}: missing" in problems
     assert any(p.startswith(f"{template}: generation_kwargs") for p in problems)
+
+
+def test_readme_facts_are_checked_and_a_readme_without_the_block_is_named(tasks_copy: Path) -> None:
+    readme = tasks_copy / "r1_aime24" / "README.md"
+    readme.write_text(readme.read_text().replace("k = 64 (`repeats: 64`", "k = 32 (`repeats: 32`"))
+    other = tasks_copy / "r1_gpqa_diamond" / "README.md"
+    other.write_text(other.read_text().replace("<!-- END generated -->", ""))
+    problems = check(tasks_copy)
+    assert any(p.startswith(f"{readme}: differs from the registry") and "k = 32" in p for p in problems)
+    assert any(p.startswith(f"{other}: no generated facts block") for p in problems)
+    assert len(problems) == 2
