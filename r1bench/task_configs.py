@@ -4,7 +4,8 @@ lm-eval reads ``tasks/<task>/<task>.yaml`` (each includes the hand-written ``tas
 which holds the ``!function`` hooks and the metrics) and ``tasks/<group>.yaml``. Their facts (k,
 prompt preset and hash, grader version, token limit) are written in :mod:`r1bench.registry` and
 :mod:`r1bench.grading`; this module renders them, so a YAML can never disagree with the code. The task READMEs are
-hand-written except one block of facts between two marker lines, rendered here too.
+hand-written except one block of facts between two marker lines, rendered here too, and so is the
+list of leaderboard ids in the results JSON Schemas.
 The same pattern as lm-eval's own ``tasks/gpqa/zeroshot/_generate_configs.py``.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ from typing import Any
 import yaml
 
 from r1bench.prompts import resolve_spec
-from r1bench.registry import GROUPS, SAMPLING, TASK_SPECS, TaskSpec
+from r1bench.registry import GROUPS, SAMPLING, TASK_SPECS, TaskSpec, leaderboard_tasks
 
 __all__ = ["task_yaml", "group_yaml", "readme_facts", "index_facts", "generated_files", "expected_files", "check",
            "write", "main"]
@@ -129,9 +132,27 @@ def generated_files() -> dict[str, str]:
     return out
 
 
+# The results JSON Schemas list the leaderboard ids (`"benchmark": {"enum": [...]}`); only that list
+# is rewritten, the rest of each schema is hand-written.
+SCHEMAS = Path(__file__).resolve().parent / "results" / "schemas"
+_BENCHMARK_ENUM = re.compile(r'("benchmark": \{"enum": )(\[[^\]]*\])(\})')
+
+
+def _schema_texts() -> dict[Path, str]:
+    """Each results schema that lists the benchmarks -> its text with the registry's leaderboard ids."""
+    ids = json.dumps([t.leaderboard for t in leaderboard_tasks()])
+    out = {}
+    for path in sorted(SCHEMAS.glob("*.schema.json")):
+        text = path.read_text(encoding="utf-8")
+        if _BENCHMARK_ENUM.search(text):
+            out[path] = _BENCHMARK_ENUM.sub(lambda m: m.group(1) + ids + m.group(3), text)
+    return out
+
+
 def expected_files(folder: Path) -> tuple[dict[Path, str], list[str]]:
     """Path -> the text the registry implies (READMEs: their facts block replaced), and problems."""
     out = {folder / rel: text for rel, text in generated_files().items()}
+    out.update(_schema_texts())
     problems = []
     readmes = {folder / "README.md": index_facts()}
     readmes.update({folder / t.name / "README.md": readme_facts(t) for t in TASK_SPECS.values()})

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 import r1bench.grading
+from r1bench import task_configs
 from r1bench.cli import main
 from r1bench.task_configs import check
 
@@ -83,3 +84,14 @@ def test_readme_facts_are_checked_and_a_readme_without_the_block_is_named(tasks_
     assert any(p.startswith(f"{readme}: differs from the registry") and "k = 32" in p for p in problems)
     assert any(p.startswith(f"{other}: no generated facts block") for p in problems)
     assert len(problems) == 2
+
+
+def test_the_schemas_list_exactly_the_leaderboard_ids(tasks_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    schemas = tmp_path / "schemas"
+    shutil.copytree(task_configs.SCHEMAS, schemas)
+    board = schemas / "leaderboard.schema.json"
+    assert '"benchmark": {"enum": ["aime24", "math500", "gpqa_diamond", "moleculeqa100"]}' in board.read_text()
+    board.write_text(board.read_text().replace('"gpqa_diamond", ', ""))
+    monkeypatch.setattr(task_configs, "SCHEMAS", schemas)
+    (problem,) = check(tasks_copy)
+    assert problem.startswith(f"{board}: differs from the registry") and "gpqa_diamond" in problem
