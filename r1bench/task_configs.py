@@ -3,10 +3,10 @@
 lm-eval reads ``tasks/<task>/<task>.yaml`` (each includes the hand-written ``tasks/_r1_template_yaml``,
 which holds the ``!function`` hooks and the metrics) and ``tasks/<group>.yaml``. Their facts (k,
 prompt preset and hash, grader version, token limit) are written in :mod:`r1bench.registry` and
-:mod:`r1bench.grading`; this module renders them, so a YAML can never disagree with the code. The task READMEs are
-hand-written except one block of facts between two marker lines, rendered here too, and so is the
-list of leaderboard ids in the results JSON Schemas.
-The same pattern as lm-eval's own ``tasks/gpqa/zeroshot/_generate_configs.py``.
+:mod:`r1bench.grading`; this module renders them, so a YAML can never disagree with the code (the
+pattern of lm-eval's own ``tasks/gpqa/zeroshot/_generate_configs.py``). Rendered here too: the facts
+block between two marker lines in each hand-written task README, and the list of leaderboard ids in
+the results JSON Schemas.
 """
 
 from __future__ import annotations
