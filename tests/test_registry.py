@@ -79,3 +79,11 @@ def test_smoke_takes_no_options() -> None:
     assert len(load_task_docs("r1_smoke")) == 12
     with pytest.raises(TypeError, match="r1_smoke takes no options, got verify"):
         load_task_docs("r1_smoke", verify=False)
+
+
+def test_every_task_has_its_data_spec_under_the_same_name() -> None:
+    assert set(TASK_DATASETS) == set(EXPECTED)
+    assert all(TASK_DATASETS[name].task == name for name in EXPECTED)
+    # Only the embedded task ships without data files.
+    assert [name for name in EXPECTED if not TASK_DATASETS[name].files] == ["r1_smoke"]
+    assert [name for name in EXPECTED if get_task(name).embedded] == ["r1_smoke"]
