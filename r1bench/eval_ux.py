@@ -116,15 +116,15 @@ def _data_status(task: str, data_dir: str | None) -> str:
 
 def task_table(known: dict[str, TaskInfo], data_dir: str | None = None) -> str:
     """A table of the r1bench tasks: k, questions, token cap, data status."""
-    from r1bench.datasets import TASK_DATASETS
+    from r1bench.registry import TASK_SPECS
 
     rows = [["task", "k", "questions", "max gen tokens", "data"]]
     for name, info in sorted(known.items(), key=lambda kv: (bool(kv[1].members), kv[0])):
         if info.members:
             rows.append([name, "per task", "", "", "group of " + ", ".join(info.members)])
             continue
-        spec = TASK_DATASETS.get(name)
-        size = str(spec.rows) if spec is not None and spec.rows else ("12" if name == "r1_smoke" else "?")
+        spec = TASK_SPECS.get(name)
+        size = str(spec.n_questions) if spec is not None else "?"
         rows.append([name, str(info.k or "?"), size, str(info.max_gen_toks or "?"), _data_status(name, data_dir)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
@@ -251,12 +251,22 @@ def headline_lines(output_path: str | Path, since: float, elapsed: float) -> lis
 
 
 def tasks_main(argv: list[str] | None = None) -> int:
-    """``r1bench tasks``: the r1bench tasks with their k, size, token cap and data status."""
+    """``r1bench tasks``: the r1bench tasks with their k, size, token cap and data status.
+
+    ``r1bench tasks write`` / ``check``: regenerate / check the task YAMLs from the task registry.
+    """
     import argparse
 
     from r1bench.evaluate import tasks_dir
 
-    p = argparse.ArgumentParser(prog="r1bench tasks", description=tasks_main.__doc__)
+    argv = list(argv or [])
+    if argv[:1] in (["write"], ["check"]):
+        from r1bench.task_configs import main as configs_main
+
+        return configs_main(argv, tasks_dir())
+    p = argparse.ArgumentParser(prog="r1bench tasks", description=tasks_main.__doc__,
+                                epilog="`r1bench tasks write` regenerates the task YAMLs from r1bench/registry.py; "
+                                "`r1bench tasks check` exits 1 naming each file that differs.")
     p.add_argument("--data-dir", "--data_dir", dest="data_dir", help="local data folder (else $R1BENCH_DATA_DIR)")
     args = p.parse_args(argv)
     print(task_table(r1_tasks(tasks_dir()), args.data_dir))

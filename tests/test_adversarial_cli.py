@@ -20,9 +20,6 @@ import pytest
 from r1bench.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Real benchmark files beside the repository (tests/conftest.py's SHARED_DATA), or where
-# $R1BENCH_SHARED_DATA says.
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 # --- r1bench grade --input: nothing lost ---------------------------------------------------------
 
@@ -163,16 +160,15 @@ def test_module_planted_in_the_working_folder_never_runs(tmp_path, name):
 
 # --- hostile benchmark data: an edited gold is refused -------------------------------------------
 
-DATA = Path(os.environ.get("R1BENCH_SHARED_DATA", SHARED_DATA))
-needs_data = pytest.mark.skipif(not (DATA / "HuggingFaceH4/aime_2024/train.jsonl").is_file(),
-                                reason=f"{DATA} not present (real benchmark files are optional)")
+# Real benchmark files (tests/conftest.py: the shared_data fixture and marker).
+needs_data = pytest.mark.shared_data("HuggingFaceH4/aime_2024/train.jsonl")
 
 
-def _aime_copy(tmp_path: Path, edit) -> Path:
+def _aime_copy(shared_data: Path, tmp_path: Path, edit) -> Path:
     root = tmp_path / "data"
     dst = root / "HuggingFaceH4/aime_2024/train.jsonl"
     dst.parent.mkdir(parents=True)
-    rows = [json.loads(x) for x in (DATA / "HuggingFaceH4/aime_2024/train.jsonl").read_text().splitlines()]
+    rows = [json.loads(x) for x in (shared_data / "HuggingFaceH4/aime_2024/train.jsonl").read_text().splitlines()]
     rows = edit(rows)
     dst.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     return root
@@ -199,11 +195,11 @@ HOSTILE_DATA = [
 
 @needs_data
 @pytest.mark.parametrize(("edit", "refused"), [c[1:] for c in HOSTILE_DATA], ids=[c[0] for c in HOSTILE_DATA])
-def test_edited_aime_file_is_refused_by_load_and_verify(tmp_path, monkeypatch, capsys, edit, refused):
+def test_edited_aime_file_is_refused_by_load_and_verify(shared_data, tmp_path, monkeypatch, capsys, edit, refused):
     from r1bench.datasets import ChecksumError, load_task_docs
 
     monkeypatch.delenv("R1BENCH_SKIP_SHA256", raising=False)
-    root = _aime_copy(tmp_path, edit)
+    root = _aime_copy(shared_data, tmp_path, edit)
     rc = main(["data", "verify", "r1_aime24", "--data-dir", str(root)])
     if refused:
         with pytest.raises(ChecksumError, match="not the pinned"):
@@ -215,8 +211,8 @@ def test_edited_aime_file_is_refused_by_load_and_verify(tmp_path, monkeypatch, c
 
 
 @needs_data
-def test_real_files_verify_as_pinned(capsys):
-    assert main(["data", "verify", "r1_aime24", "r1_math500", "--data-dir", str(DATA)]) == 0
+def test_real_files_verify_as_pinned(shared_data, capsys):
+    assert main(["data", "verify", "r1_aime24", "r1_math500", "--data-dir", str(shared_data)]) == 0
     out = capsys.readouterr().out
     assert out.count("ok (pinned)") == 3 and out.count("(pinned)") == 5 and "unpinned" not in out
 

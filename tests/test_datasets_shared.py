@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,16 +10,8 @@ from r1bench.datasets import TASK_DATASETS, load_task_docs
 from r1bench.datasets.cli import main as data_main
 from r1bench.datasets.files import sha256_file
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def shared_data() -> Path:
-    """``../shared/data`` next to the repository, or skip."""
-    path = (REPO / ".." / "shared" / "data").resolve()
-    if not (path / "HuggingFaceH4").is_dir():
-        pytest.skip(f"{path} not present (real benchmark files are optional)")
-    return path
+# Every test here reads the shared data folder (tests/conftest.py's shared_data fixture).
+pytestmark = pytest.mark.shared_data("HuggingFaceH4")
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,6 @@ from r1bench import lm_eval_glue as glue
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = ROOT / "tasks"
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "data"
-SHARED_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_K = {"r1_math500": 4, "r1_aime24": 64, "r1_gpqa_diamond": 8, "r1_moleculeqa100": 4, "r1_smoke": 2}
 
 
@@ -165,18 +164,18 @@ def test_r1bench_eval_smoke_with_the_embedded_model(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data not present")
-def test_r1bench_eval_real_math500_and_aime24_offline(tmp_path):
+@pytest.mark.shared_data()
+def test_r1bench_eval_real_math500_and_aime24_offline(shared_data, tmp_path):
     out = tmp_path / "out"
     cmd = [
         sys.executable, "-m", "r1bench.cli", "eval", "--tasks", "r1_math500,r1_aime24",
-        "--data-dir", str(SHARED_DATA), "--limit", "2", "--k", "2", "--max-gen-toks", "16",
+        "--data-dir", str(shared_data), "--limit", "2", "--k", "2", "--max-gen-toks", "16",
         "--output_path", str(out), "--log_samples",
     ]
     _run(cmd, tmp_path, _env())
     results, samples = _outputs(out)
     for task in ("r1_math500", "r1_aime24"):
         _check_task(results, samples[task], task, 2, 2)
-        assert results["configs"][task]["metadata"]["data_dir"] == str(SHARED_DATA.resolve())
+        assert results["configs"][task]["metadata"]["data_dir"] == str(shared_data.resolve())
     assert samples["r1_math500"][0]["doc"]["id"].startswith("test/")
     assert all(line["doc"]["answer"].isdigit() for line in samples["r1_aime24"])

@@ -10,7 +10,6 @@ but not for lists of solutions, units optional), not what the code happens to re
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -881,8 +880,7 @@ def test_grade_math_response_real_golds(row: tuple) -> None:
 
 # ---------------------------------------------------------------- the golds really are MATH-500's
 
-_DATA = Path(os.environ.get("R1BENCH_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
-_MATH500 = _DATA / "HuggingFaceH4" / "MATH-500" / "test.jsonl"
+_MATH500 = "HuggingFaceH4/MATH-500/test.jsonl"  # under the shared data folder (tests/conftest.py)
 
 
 def test_case_count() -> None:
@@ -892,9 +890,10 @@ def test_case_count() -> None:
     assert len(golds) >= 150
 
 
-@pytest.mark.skipif(not _MATH500.is_file(), reason="MATH-500 data file not available")
-def test_golds_are_verbatim_math500_answers() -> None:
-    real = {json.loads(line)["answer"] for line in _MATH500.read_text(encoding="utf-8").splitlines() if line.strip()}
+@pytest.mark.shared_data(_MATH500)
+def test_golds_are_verbatim_math500_answers(shared_data: Path) -> None:
+    path = shared_data / _MATH500
+    real = {json.loads(line)["answer"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
     ours = {row[1] for rows in MATH_EQUAL.values() for row in rows}
     ours |= {row[1] for rows in GRADE_MATH.values() for row in rows}
     extra = sorted(g for g in ours if g not in real and g not in {"5040", "204"})

@@ -139,6 +139,8 @@ def test_readme_demo_commands_run_verbatim(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "training"),
                                                         os.environ.get("PYTHONPATH", "")])}
     cwd = REPO
+    # The README's own relative path from the checkout (not the shared_data fixture: $R1BENCH_SHARED_DATA
+    # cannot move where `--data-dir ../shared/data` points).
     if not (REPO.parent / "shared" / "data").is_dir():
         pytest.fail("../shared/data (MATH-500 and AIME files beside the checkout) is needed for the offline example")
     for cmd in ("r1bench eval --tasks r1_smoke",

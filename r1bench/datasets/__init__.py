@@ -24,6 +24,7 @@ from r1bench.datasets.files import (
     SchemaError,
 )
 from r1bench.datasets.specs import TASK_DATASETS, DataFile, DatasetSpec
+from r1bench.registry import TASK_SPECS, get_task
 
 __all__ = [
     "load_task_docs",
@@ -40,14 +41,9 @@ __all__ = [
     "DATA_DIR_ENV",
 ]
 
-# task -> module with a `load(*, data_dir=None, **options) -> list[dict]`
-TASKS: dict[str, str] = {
-    "r1_math500": "r1bench.datasets.math500",
-    "r1_aime24": "r1bench.datasets.aime24",
-    "r1_gpqa_diamond": "r1bench.datasets.gpqa",
-    "r1_moleculeqa100": "r1bench.datasets.moleculeqa",
-    "r1_smoke": "r1bench.datasets.smoke",
-}
+# task -> loader ("module:function" with `load(*, data_dir=None, **options) -> list[dict]`); a view
+# of the task registry (r1bench.registry), where a task's loader is written.
+TASKS: dict[str, str] = {t.name: t.loader for t in TASK_SPECS.values()}
 
 
 def load_task_docs(
@@ -58,14 +54,14 @@ def load_task_docs(
     Options: ``verify`` (all but smoke; False skips pinned sha256 checks), ``source`` (AIME),
     ``quotas``, ``allocation``, ``n``, ``seed``, ``molecule`` (MoleculeQA).
     """
-    if task not in TASKS:
-        raise KeyError(f"unknown task {task!r}; known tasks: {', '.join(sorted(TASKS))}")
-    module = importlib.import_module(TASKS[task])
-    if task == "r1_smoke":
+    spec = get_task(task)
+    module, _, function = spec.loader.partition(":")
+    load = getattr(importlib.import_module(module), function)
+    if spec.embedded:
         if options:
-            raise TypeError(f"r1_smoke takes no options, got {', '.join(sorted(options))}")
-        return module.load()
-    docs = module.load(data_dir=data_dir, **options)
+            raise TypeError(f"{task} takes no options, got {', '.join(sorted(options))}")
+        return load()
+    docs = load(data_dir=data_dir, **options)
     check_fingerprint(task, docs, verify=options.get("verify", True))
     return docs
 

@@ -1,4 +1,4 @@
-"""Where each benchmark's data lives: hub ids, files, pinned sha256 digests, expected row counts.
+"""Where each benchmark's data lives: hub ids, files, pinned sha256 digests, pinned fingerprints.
 
 One table (:data:`TASK_DATASETS`) that the loaders, ``r1bench data`` and the task READMEs share, so
 a hub id or a checksum is written down once.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from r1bench.registry import get_task
 
 __all__ = ["DataFile", "DatasetSpec", "TASK_DATASETS", "get_spec", "pinned_fingerprints"]
 
@@ -38,13 +40,12 @@ class DataFile:
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A task's data: the main hub id, the files it reads, the rows expected, and alternatives."""
+    """A task's data: the main hub id, the files it reads, and alternatives (rows: the registry's size)."""
 
     task: str
     hub_id: str
     config: str | None
     split: str | None
-    rows: int | None
     files: tuple[DataFile, ...]
     alternatives: tuple[DataFile, ...] = field(default=())  # other accepted sources (AIME)
     gated: bool = False
@@ -52,6 +53,11 @@ class DatasetSpec:
     # Accepted r1bench.datasets.dataset_fingerprint values of the full selection (sorted (id,
     # answer) pairs): a content pin that holds whatever bytes the file came in (jsonl, parquet).
     fingerprints: tuple[str, ...] = ()
+
+    @property
+    def rows(self) -> int:
+        """The number of docs the loader must return: the task's size in :mod:`r1bench.registry`."""
+        return get_task(self.task).n_questions
 
     def all_files(self) -> tuple[DataFile, ...]:
         """The main files followed by the alternative sources."""
@@ -86,7 +92,6 @@ TASK_DATASETS: dict[str, DatasetSpec] = {
         hub_id="HuggingFaceH4/MATH-500",
         config="default",
         split="test",
-        rows=500,
         files=(DataFile("HuggingFaceH4/MATH-500", "test.jsonl", sha256=(MATH500_SHA256,)),),
         fingerprints=(MATH500_FINGERPRINT,),
     ),
@@ -95,7 +100,6 @@ TASK_DATASETS: dict[str, DatasetSpec] = {
         hub_id="HuggingFaceH4/aime_2024",
         config="default",
         split="train",
-        rows=30,
         files=(
             DataFile(
                 "HuggingFaceH4/aime_2024",
@@ -120,7 +124,6 @@ TASK_DATASETS: dict[str, DatasetSpec] = {
         hub_id="Idavidrein/gpqa",
         config="gpqa_diamond",
         split="train",
-        rows=198,
         files=(DataFile("Idavidrein/gpqa", "gpqa_diamond.csv", gated=True),),
         gated=True,
         note="gated: accept the terms on the hub page, then set HF_TOKEN",
@@ -130,7 +133,6 @@ TASK_DATASETS: dict[str, DatasetSpec] = {
         hub_id="hcaoaf/MoleculeQA",
         config=None,
         split="test",
-        rows=100,
         files=(
             DataFile("hcaoaf/MoleculeQA", "JSON/All/test.json"),
             DataFile("hcaoaf/MoleculeQA", "qid2category.json"),
@@ -142,7 +144,6 @@ TASK_DATASETS: dict[str, DatasetSpec] = {
         hub_id="(embedded)",
         config=None,
         split=None,
-        rows=12,
         files=(),
         note="ships inside r1bench; no download",
     ),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from r1bench.registry import SAMPLING, get_task, leaderboard_tasks
 from r1bench.results.schema import (
     SCHEMA_VERSION,
     ResultsFileError,
@@ -61,14 +62,11 @@ class Benchmark:
     kind: str  # "math" or "choice"
 
 
+# A view of the task registry (r1bench.registry), where each benchmark's facts are written.
 BENCHMARKS: dict[str, Benchmark] = {
-    b.id: b
-    for b in (
-        Benchmark("aime24", "r1_aime24", "AIME 2024", 30, 64, "math"),
-        Benchmark("math500", "r1_math500", "MATH-500", 500, 4, "math"),
-        Benchmark("gpqa_diamond", "r1_gpqa_diamond", "GPQA-Diamond", 198, 8, "choice"),
-        Benchmark("moleculeqa100", "r1_moleculeqa100", "MoleculeQA-100", 100, 4, "choice"),
-    )
+    t.leaderboard: Benchmark(t.leaderboard, t.name, t.title, t.n_questions, t.k, t.kind)
+    for t in leaderboard_tasks()
+    if t.leaderboard is not None
 }
 TASK_TO_BENCHMARK = {b.task: b.id for b in BENCHMARKS.values()}
 
@@ -107,10 +105,10 @@ def default_protocol(benchmark: str) -> dict[str, Any]:
         "task": b.task,
         "task_version": None,
         "k": b.default_k,
-        "temperature": 0.6,
-        "top_p": 0.95,
-        "max_gen_toks": 32768,
-        "do_sample": True,
+        "temperature": SAMPLING["temperature"],
+        "top_p": SAMPLING["top_p"],
+        "max_gen_toks": get_task(b.task).max_gen_toks,
+        "do_sample": SAMPLING["do_sample"],
         "prompt_preset": None,
         "prompt_hash": None,
         "grader_version": None,

@@ -50,10 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add = sub.add_parser(
         "add", help="ingest an lm-eval output directory into the leaderboard files",
-        description="Add every leaderboard task (r1_aime24, r1_math500, r1_gpqa_diamond, r1_moleculeqa100) "
+        description=f"Add every leaderboard task ({', '.join(b.task for b in BENCHMARKS.values())}) "
         "found in an lm-eval output directory (results_<ts>.json + samples_<task>_<ts>.jsonl; run lm-eval "
-        "with --log_samples). Refuses runs with fewer samples per question than the board's k (AIME24 64, "
-        "MATH-500 4, GPQA-D 8, MoleculeQA-100 4), partial (--limit) runs, runs with failed API samples, "
+        "with --log_samples). Refuses runs with fewer samples per question than the board's k "
+        f"({', '.join(f'{b.title} {b.default_k}' for b in BENCHMARKS.values())}), partial (--limit) runs, "
+        "runs with failed API samples, "
         "and runs whose protocol (sampling, prompt hash, grader, question count and dataset fingerprint) "
         "differs from the board's (the message names the field). Every raw output is graded again with "
         "r1bench's grader against the doc's gold: a run whose stored verdicts, reported pass@1 (required) "

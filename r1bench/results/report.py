@@ -22,6 +22,7 @@ import numpy as np
 
 from r1bench.grading import answer_equality
 from r1bench.metrics import bootstrap_ci, maj_at_k, pass_at_k
+from r1bench.registry import TASK_SPECS
 from r1bench.results.ingest import (
     SampleDoc,
     TaskRun,
@@ -38,13 +39,9 @@ __all__ = ["main", "build_parser", "BREAKDOWNS", "curve_ks", "pass_curve", "maj_
 
 log = logging.getLogger(__name__)
 
-# task -> doc fields to break scores down by (other tasks: whichever of these the docs carry).
-BREAKDOWNS: dict[str, tuple[str, ...]] = {
-    "r1_math500": ("subject", "level"),
-    "r1_gpqa_diamond": ("domain", "subdomain"),
-    "r1_moleculeqa100": ("category",),
-    "r1_aime24": ("year",),
-}
+# task -> doc fields to break scores down by (other tasks: whichever of these the docs carry); a view
+# of the task registry (TaskSpec.breakdown).
+BREAKDOWNS: dict[str, tuple[str, ...]] = {t.name: t.breakdown for t in TASK_SPECS.values() if t.breakdown}
 _GENERIC = ("subject", "level", "domain", "category")
 NO_QUOTE_TASKS = ("gpqa",)
 

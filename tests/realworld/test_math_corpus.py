@@ -10,7 +10,6 @@ not count towards agreement: the other grader's label depends on a policy r1benc
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -20,9 +19,6 @@ import pytest
 from r1bench.grading import grade_math_response, math_equal
 
 HERE = Path(__file__).resolve().parent / "math"
-# ../shared/data next to the repository (R1BENCH_SHARED_DATA overrides it, e.g. from a worktree).
-SHARED_DATA = Path(os.environ.get("R1BENCH_SHARED_DATA") or HERE.parents[2].parent / "shared" / "data")
-MATH500 = SHARED_DATA / "HuggingFaceH4" / "MATH-500" / "test.jsonl"
 
 # Agreement floors per source (fraction of non-policy rows). Set a little under what the grader
 # reaches, so a regression fails loudly.
@@ -39,7 +35,7 @@ FLOORS = {
 }
 
 
-def _rows() -> dict[str, list[dict]]:
+def _rows(shared_data: Path) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for name, prefix in (("math_verify_tests.jsonl", "math_verify"), ("nemo_skills_math_equal.jsonl", "nemo_skills")):
         for line in (HERE / name).read_text(encoding="utf-8").splitlines():
@@ -49,9 +45,11 @@ def _rows() -> dict[str, list[dict]]:
     for line in (HERE / "heldout_graders.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         out.setdefault(f"{row['id'].split('::')[0]}/{row['kind']}", []).append(row)
-    if MATH500.exists():
+    # MATH-500's own solutions, when the shared data folder has them (tests/conftest.py).
+    math500 = shared_data / "HuggingFaceH4" / "MATH-500" / "test.jsonl"
+    if math500.exists():
         rows = out.setdefault("math500_solutions/boxed", [])
-        for line in MATH500.read_text(encoding="utf-8").splitlines():
+        for line in math500.read_text(encoding="utf-8").splitlines():
             d = json.loads(line)
             rows.append({"id": d["unique_id"], "kind": "boxed", "response": d["solution"], "gold": d["answer"], "expected": True})
             if re.fullmatch(r"-?\d+", d["answer"]):  # a clearly wrong answer: the integer plus one
@@ -66,8 +64,8 @@ def _verdict(row: dict) -> bool:
     return grade_math_response(row["response"], row["gold"], timeout=10.0).correct
 
 
-def test_math_corpus_agreement(capsys: pytest.CaptureFixture[str]) -> None:
-    sources = _rows()
+def test_math_corpus_agreement(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sources = _rows(shared_data)
     failures = []
     slowest = (0.0, "")
     lines = []

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from r1bench.registry import suite_tasks
+
 __all__ = [
     "BENCHMARKS",
     "Hit",
@@ -37,7 +39,7 @@ __all__ = [
     "index_from_args",
 ]
 
-BENCHMARKS = ("r1_math500", "r1_aime24", "r1_gpqa_diamond", "r1_moleculeqa100")
+BENCHMARKS = tuple(t.name for t in suite_tasks())  # the r1_suite tasks (r1bench.registry)
 _QUESTION_KEYS = ("problem", "question", "prompt", "instruction", "query", "input")
 _EXAMPLES = 20
 
