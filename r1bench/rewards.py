@@ -48,8 +48,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from r1bench.diagnostics import count_tokens, detect_loop
-from r1bench.extract import extract_choice, extract_math_answer, find_boxed
-from r1bench.grading import grade_choice_response, grade_math_response
+from r1bench.grading import (
+    extract_choice,
+    extract_math_answer,
+    find_boxed,
+    grade_choice_response,
+    grade_math_response,
+)
 from r1bench.reasoning import _THINK_CLOSE_RE, _THINK_OPEN_RE
 
 __all__ = [

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from r1bench.extract import Extraction
+from r1bench.grading.extraction import Extraction, find_boxed
 
 __all__ = ["extract_choice", "match_option", "option_candidates", "MAX_CHOICE_SCAN"]
 
@@ -443,8 +443,6 @@ _SENTENCE_END_RE = re.compile(r"(?:[.;!?](?=\s|$)|,\s*(?:not|rather\s+than|inste
 
 def option_candidates(answer_text: str) -> list[tuple[str, str]]:
     """(rule, text) spans that may name an option by content, most explicit last-stated first."""
-    from r1bench.extract import find_boxed
-
     tail = _squash_ws(answer_text[-MAX_CHOICE_SCAN:])
     out: list[tuple[str, str]] = []
     boxes = [b for b in find_boxed(tail) if b[2]]

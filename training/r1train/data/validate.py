@@ -73,12 +73,12 @@ def validate_row(
     if not row.answer.strip():
         return "no_final_answer", None
     if answer_check == "math":
-        from r1bench.extract import extract_math_answer
+        from r1bench.grading import extract_math_answer
 
         if extract_math_answer(row.answer).answer is None:
             return "no_final_answer", None
     elif answer_check == "choice":
-        from r1bench.extract import extract_choice
+        from r1bench.grading import extract_choice
 
         if extract_choice(row.answer).answer is None:
             return "no_final_answer", None
