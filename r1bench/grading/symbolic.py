@@ -100,6 +100,7 @@ def _close(a, b) -> bool:
 
 
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
+_LETTER_RE = re.compile(r"[A-Za-z]")
 
 
 def _eval(s: str):
@@ -111,10 +112,10 @@ def _complex_parts(s: str):
     ``\\frac{1}{2}+\\frac{\\sqrt{3}}{2}i``, ``-i``); a real number -> (a, 0); None otherwise."""
     bare = _COMMAND_RE.sub("", s)
     if "i" not in bare:
-        return None if re.search(r"[A-Za-z]", bare) else (_eval(s), Fraction(0))
+        return None if _LETTER_RE.search(bare) else (_eval(s), Fraction(0))
     if bare.count("i") != 1 or not bare.endswith("i") or not s.endswith("i") or s[:-1].rstrip().endswith(
         tuple("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    ) or re.search(r"[A-Za-z]", bare[:-1]):
+    ) or _LETTER_RE.search(bare[:-1]):
         return None
     depth, split = 0, 0
     for k, c in enumerate(s[:-1]):
