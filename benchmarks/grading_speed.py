@@ -535,7 +535,7 @@ def grade_answer_key(response: str) -> str | None:
     from r1bench.reasoning import split_reasoning
 
     split = split_reasoning(response)
-    return extract_math_answer(split.answer).answer if split.think_closed else None
+    return extract_math_answer(split.answer_text).extracted if split.think_closed else None
 
 
 def _accuracy(verdicts: list[bool], labels: list[bool]) -> float:

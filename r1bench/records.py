@@ -123,8 +123,8 @@ def score_response(
         verdict = grade_math_split(split, gold, timeout=timeout, finish_reason=finish_reason,
                                    truncated=truncated)
     eff = measure_efficiency(
-        split.reasoning, split.answer, str(gold), kind=kind, reasoning_tokens=n_reasoning,
-        answer_tokens=count_tokens(split.answer, tokenizer), final_answer=verdict.extracted,
+        split.reasoning, split.answer_text, str(gold), kind=kind, reasoning_tokens=n_reasoning,
+        answer_tokens=count_tokens(split.answer_text, tokenizer), final_answer=verdict.extracted,
         final_correct=verdict.correct,
     )
     return SampleRecord(
@@ -133,7 +133,7 @@ def score_response(
         sample_index=sample_index,
         raw_output=text,
         reasoning=split.reasoning,
-        answer_text=split.answer,
+        answer_text=split.answer_text,
         extracted=verdict.extracted,
         gold=str(gold),
         correct=verdict.correct,

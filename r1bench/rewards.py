@@ -120,7 +120,7 @@ def _gold_of(value: Any) -> str | None:
     if not text:
         return None
     if "\\boxed" in text or "\\fbox" in text:
-        boxed = extract_math_answer(text).answer
+        boxed = extract_math_answer(text).extracted
         if boxed:
             return boxed
     return text
@@ -319,7 +319,7 @@ def _format_ok(text: str, answer: str, starts_in_reasoning: bool) -> bool:
     if answer == "boxed":
         return len([b for b in find_boxed(tail) if b[2].strip()]) == 1
     if answer == "choice":
-        return extract_choice(tail).answer is not None
+        return extract_choice(tail).extracted is not None
     return True
 
 

@@ -81,32 +81,32 @@ def grade_choice_split(
 ) -> Verdict:
     """:func:`grade_choice_response` on a response already split (callers that keep the split)."""
     gold, n = _check_args(gold_letter, options, num_choices)
-    verdict = _grade_answer(split, gold, options, n)
+    verdict = _grade_answer_text(split, gold, options, n)
     return cut_at_length(verdict, dialect=split.dialect, truncated=truncated, finish_reason=finish_reason)
 
 
-def _grade_answer(split: ReasoningSplit, gold: str, options: Sequence[str] | None, n: int) -> Verdict:
+def _grade_answer_text(split: ReasoningSplit, gold: str, options: Sequence[str] | None, n: int) -> Verdict:
     """The verdict on the answer text of ``split`` (before the length-cap rule)."""
     if not split.think_closed:
         return Verdict(False, None, None, "reasoning never closed (truncated): no answer", _GRADER)
     try:
-        ext = extract_choice(split.answer, num_choices=n)
+        ext = extract_choice(split.answer_text, num_choices=n)
         how = "letter"
-        if ext.answer is None and ext.rule is None and options:  # no explicit slot declined
-            ext = match_option(split.answer, list(options), equal=_bounded_math_equal(_OPTION_BUDGET))
+        if ext.extracted is None and ext.rule is None and options:  # no explicit slot declined
+            ext = match_option(split.answer_text, list(options), equal=_bounded_math_equal(_OPTION_BUDGET))
             how = "option content"
     except Exception as exc:  # noqa: BLE001 - model text must never raise out of a grader
         return Verdict(False, None, None, f"could not read an option ({type(exc).__name__}): no answer", _GRADER)
-    if ext.answer is None:
+    if ext.extracted is None:
         reason = "no committed option letter found"
         if ext.rule is not None:
             reason = f"the answer slot ({ext.rule}) names no single option"
         elif options:
             reason += " and no single option named by its content"
         return Verdict(False, None, ext.rule, reason, _GRADER)
-    if ext.answer == gold:
-        return Verdict(True, ext.answer, ext.rule, f"{how} {ext.answer} matches", _GRADER)
-    return Verdict(False, ext.answer, ext.rule, f"{how} {ext.answer} != gold {gold}", _GRADER)
+    if ext.extracted == gold:
+        return Verdict(True, ext.extracted, ext.rule, f"{how} {ext.extracted} matches", _GRADER)
+    return Verdict(False, ext.extracted, ext.rule, f"{how} {ext.extracted} != gold {gold}", _GRADER)
 
 
 def letters_equal(a: str, b: str) -> bool:

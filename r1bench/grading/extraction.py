@@ -17,11 +17,16 @@ _CLOSING_DELIM_RE = re.compile(r"\\[)\]]$")
 
 @dataclass(frozen=True)
 class Extraction:
-    """An extracted answer and the rule that produced it (``None`` answer: nothing found)."""
+    """An extracted answer and the rule that produced it (``extracted`` None: nothing found)."""
 
-    answer: str | None
+    extracted: str | None
     rule: str | None
-    parts: tuple[str, ...] = ()  # the separate boxes joined into ``answer`` (rule ``boxed_multi``)
+    parts: tuple[str, ...] = ()  # the separate boxes joined into ``extracted`` (rule ``boxed_multi``)
+
+    @property
+    def answer(self) -> str | None:
+        """The earlier name of :attr:`extracted` (kept for existing callers)."""
+        return self.extracted
 
 
 def _match_braces(text: str, start: int = 0) -> dict[int, int]:

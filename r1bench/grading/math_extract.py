@@ -172,7 +172,7 @@ def extract_math_answer(answer_text: str) -> Extraction:
         if len(after) <= _FALLBACK_SCAN:
             # "\boxed{255} ... Final Answer: The final answer is $10,455$": the box was a step.
             phrase = _phrase_answer(after, ("final_answer_phrase", "final_answer_heading", "answer_line"))
-            if phrase.answer is not None and _VALUE_CHAR_RE.search(phrase.answer):
+            if phrase.extracted is not None and _VALUE_CHAR_RE.search(phrase.extracted):
                 return phrase  # a value, not "Final answer: as computed above"
         if len(group) > 1:
             parts = tuple(b[2] for b in group)
@@ -182,7 +182,7 @@ def extract_math_answer(answer_text: str) -> Extraction:
         return Extraction(None, None)  # a box that never closed: the answer was cut off
     tail = text[-_FALLBACK_SCAN:].replace("\u2212", "-")  # a unicode minus is part of the number
     phrase = _phrase_answer(tail, tuple(rule for rule, _ in _FALLBACKS))
-    if phrase.answer is not None:
+    if phrase.extracted is not None:
         return phrase
     # A response that is only a formula (e.g. an API that returns just "$\frac{1}{2}$").
     stripped = tail.strip()

@@ -49,21 +49,21 @@ def grade_math_split(
 ) -> Verdict:
     """:func:`grade_math_response` on a response already split (callers that also keep the split)."""
     try:
-        verdict = _grade_answer(split, str(gold), timeout)
+        verdict = _grade_answer_text(split, str(gold), timeout)
     except Exception as e:  # noqa: BLE001 - a grader bug on one output is a verdict, not a lost run
         verdict = Verdict(False, None, None, f"grading failed ({type(e).__name__}: {str(e)[:120]})")
     return cut_at_length(verdict, dialect=split.dialect, truncated=truncated, finish_reason=finish_reason)
 
 
-def _grade_answer(split: ReasoningSplit, gold: str, timeout: float) -> Verdict:
+def _grade_answer_text(split: ReasoningSplit, gold: str, timeout: float) -> Verdict:
     """The verdict on the answer text of ``split`` (before the length-cap rule)."""
     if not split.think_closed:
         return Verdict(False, None, None, "reasoning never closed (truncated): no answer")
     try:
-        ext = extract_math_answer(split.answer)
+        ext = extract_math_answer(split.answer_text)
     except Exception as e:  # noqa: BLE001 - model text never raises out of the grader: a verdict
         return Verdict(False, None, None, f"extraction failed ({type(e).__name__}): no answer")
-    if ext.answer is None:
+    if ext.extracted is None:
         return Verdict(False, None, None, "no final answer found after the reasoning")
     if ext.rule == "boxed_multi" and 1 < len(ext.parts) <= 6 and all(
         _compare_cached(part, ext.parts[-1], timeout).equal for part in ext.parts[:-1]
@@ -71,18 +71,18 @@ def _grade_answer(split: ReasoningSplit, gold: str, timeout: float) -> Verdict:
         # "$\boxed{15\frac{39}{40}}$, or $\boxed{\frac{639}{40}}$": two spellings of one value,
         # not a two-element list.
         ext = Extraction(ext.parts[-1], "boxed")
-    cmp = _compare_cached(ext.answer, gold, timeout)
+    cmp = _compare_cached(ext.extracted, gold, timeout)
     if not cmp.equal and ext.rule not in ("boxed", "boxed_multi") and "=" not in gold:
         # An unboxed final "so $t(g(16)) = t(4) = 3-2 = 1$.": the value the computation ends in.
-        value = computed_value(ext.answer, stated=ext.rule == "stated_value")
+        value = computed_value(ext.extracted, stated=ext.rule == "stated_value")
         if value is not None:
             last = _compare_cached(value, gold, timeout)
             if last.equal:
                 return Verdict(True, value, ext.rule, f"equal at stage {last.stage} (last side of a computation)")
     detail = f" ({cmp.detail})" if cmp.detail else ""
     if cmp.equal:
-        return Verdict(True, ext.answer, ext.rule, f"equal at stage {cmp.stage}{detail}")
-    return Verdict(False, ext.answer, ext.rule, f"not equal at stage {cmp.stage}{detail}")
+        return Verdict(True, ext.extracted, ext.rule, f"equal at stage {cmp.stage}{detail}")
+    return Verdict(False, ext.extracted, ext.rule, f"not equal at stage {cmp.stage}{detail}")
 
 
 # k samples of one question often state the same answer: each (extracted, gold) pair is compared
