@@ -7,9 +7,7 @@ model text: every failure is a wrong :class:`Verdict` with its reason.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
+from r1bench.grading.cache import BoundedCache
 from r1bench.grading.math import Comparison, compare_math
 from r1bench.grading.math_extract import Extraction, computed_value, extract_math_answer
 from r1bench.grading.verdict import Verdict, cut_at_length
@@ -87,24 +85,17 @@ def _grade_answer_text(split: ReasoningSplit, gold: str, timeout: float) -> Verd
 
 # k samples of one question often state the same answer: each (extracted, gold) pair is compared
 # once per process (normalisation, structure, numeric and the symbolic stage's worker trip).
-_COMPARISONS: OrderedDict[tuple[str, str], Comparison] = OrderedDict()
-_COMPARISONS_LOCK = threading.Lock()
-_COMPARISONS_SIZE = 100_000
+_COMPARISONS: BoundedCache[tuple[str, str], Comparison] = BoundedCache(100_000)
 
 
 def _compare_cached(extracted: str, gold: str, timeout: float) -> Comparison:
     key = (extracted, gold)
-    with _COMPARISONS_LOCK:
-        hit = _COMPARISONS.get(key)
-        if hit is not None:
-            _COMPARISONS.move_to_end(key)
-            return hit
+    hit = _COMPARISONS.get(key)
+    if hit is not None:
+        return hit
     cmp = compare_math(extracted, gold, timeout=timeout)
     # A symbolic "not equal" may be a timeout or a killed worker (machine load, not the answers):
     # only verdicts that say why they are final are kept.
     if cmp.equal or cmp.stage != "symbolic" or cmp.detail.startswith(("different", "unparsable")):
-        with _COMPARISONS_LOCK:
-            _COMPARISONS[key] = cmp
-            if len(_COMPARISONS) > _COMPARISONS_SIZE:
-                _COMPARISONS.popitem(last=False)
+        _COMPARISONS.put(key, cmp)
     return cmp
