@@ -8,7 +8,8 @@ change, so leaderboard entries graded differently are told apart).
 Where each rule lives: ``math_response`` (math grader), ``math`` (comparison stages),
 ``math_extract`` (math answer extraction), ``choice`` / ``choice_extract`` (multiple choice),
 ``extraction`` (the shared ``Extraction`` type and ``\\boxed{}`` scanner), ``verdict`` (the
-verdict type and the length-cap rule), ``equality`` (answer comparison for votes).
+verdict type and the length-cap rule), ``equality`` (answer comparison for votes), ``cache``
+(the comparison caches). The ``r1bench grade`` command is :mod:`r1bench.grading_cli`.
 """
 
 from __future__ import annotations
