@@ -172,7 +172,7 @@ def think_block(solution: str, rng: random.Random, lines: int | None = None) -> 
 
 def _unbox(text: str) -> str:
     """``text`` with every ``\\boxed{X}`` written as plain ``X``."""
-    from r1bench.extract import find_boxed
+    from r1bench.grading import find_boxed
 
     out, last = [], 0
     for start, end, content in find_boxed(text):
@@ -183,7 +183,7 @@ def _unbox(text: str) -> str:
 
 def _replace_boxes(solution: str, ans: str) -> str:
     """The solution with every box's content replaced by ``ans`` (balanced braces)."""
-    from r1bench.extract import find_boxed
+    from r1bench.grading import find_boxed
 
     out, last = [], 0
     for start, end, _ in find_boxed(solution):
@@ -307,7 +307,7 @@ def _word_answers(rows: list[dict]) -> list[str]:
 
 
 def load_math500(path: Path) -> list[dict]:
-    from r1bench.extract import find_boxed
+    from r1bench.grading import find_boxed
 
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for row in rows:
@@ -531,11 +531,11 @@ def realistic(args: argparse.Namespace) -> int:
 
 def grade_answer_key(response: str) -> str | None:
     """The final answer r1bench extracts (to count distinct answers in the job)."""
-    from r1bench.extract import extract_math_answer
+    from r1bench.grading import extract_math_answer
     from r1bench.reasoning import split_reasoning
 
     split = split_reasoning(response)
-    return extract_math_answer(split.answer).answer if split.think_closed else None
+    return extract_math_answer(split.answer_text).extracted if split.think_closed else None
 
 
 def _accuracy(verdicts: list[bool], labels: list[bool]) -> float:

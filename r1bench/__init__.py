@@ -1,7 +1,7 @@
 """r1bench: benchmarks and lm-eval tasks for DeepSeek-R1-style reasoning models.
 
 The data flow (docs/design.md, section 1): raw output -> :func:`r1bench.reasoning.split_reasoning` ->
-:mod:`r1bench.extract` -> :mod:`r1bench.grading` -> :func:`r1bench.records.score_response`
+:mod:`r1bench.grading` (extract, compare) -> :func:`r1bench.records.score_response`
 (per-sample record) -> :mod:`r1bench.metrics` -> results JSON -> :mod:`r1bench.results`.
 """
 

@@ -19,7 +19,7 @@ __all__ = ["main", "dispatch", "COMMANDS"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("r1bench.evaluate:main", "run tasks through lm-eval (default: embedded model on r1_smoke)"),
     "tasks": ("r1bench.eval_ux:tasks_main", "list the r1bench tasks (k, size, data status); `tasks write|check`: the YAMLs"),
-    "grade": ("r1bench.grading.cli:main", "grade responses from a JSONL file or the command line"),
+    "grade": ("r1bench.grading_cli:main", "grade responses from a JSONL file or the command line"),
     "leaderboard": ("r1bench.results.leaderboard_cli:main", "add runs to and build the leaderboards"),
     "report": ("r1bench.results.report:main", "write a Markdown report with plots for one run"),
     "view": ("r1bench.results.view:main", "write a self-contained HTML page to browse one run's samples"),

@@ -28,8 +28,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from r1bench.diagnostics import count_tokens
-from r1bench.extract import find_boxed
-from r1bench.grading import math_equal
+from r1bench.grading import find_boxed, math_equal
 from r1bench.grading.normalize import normalize_answer
 from r1bench.grading.numeric import evaluate, numbers_close
 

@@ -37,16 +37,21 @@ _THINK_CLOSE_RE = re.compile(r"<\s*/\s*think\s*>", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class ReasoningSplit:
-    """The parts of one raw output. ``answer`` is ``""`` when the reasoning never closed."""
+    """The parts of one raw output. ``answer_text`` is ``""`` when the reasoning never closed."""
 
     reasoning: str
-    answer: str
+    answer_text: str
     think_closed: bool
     dialect: Dialect
 
     @property
+    def answer(self) -> str:
+        """The earlier name of :attr:`answer_text` (kept for existing callers)."""
+        return self.answer_text
+
+    @property
     def has_answer(self) -> bool:
-        return bool(self.answer.strip())
+        return bool(self.answer_text.strip())
 
 
 def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

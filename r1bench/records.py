@@ -16,7 +16,7 @@ from typing import Any, Literal
 from r1bench import __version__
 from r1bench.diagnostics import count_tokens, detect_loop, is_truncated
 from r1bench.efficiency import measure_efficiency
-from r1bench.grading import GRADER_VERSION, Verdict, grade_choice_split, grade_math_split
+from r1bench.grading import GRADER_VERSION, grade_choice_split, grade_math_split
 from r1bench.reasoning import split_reasoning
 
 __all__ = ["SampleRecord", "score_response", "AnswerKind", "parse_saved_record", "flatten_filtered_resps"]
@@ -98,18 +98,6 @@ def score_response(
     text = raw_output or ""
     split = split_reasoning(text, starts_in_reasoning=starts_in_reasoning)
     extra = dict(extra or {})
-    # Graded from the same split the record keeps (one pass over a possibly 1 MB output).
-    if kind == "choice":
-        if options is not None:
-            options = [str(o) for o in options]
-            extra["options"] = options
-            num_choices = len(options)
-        verdict = grade_choice_split(split, gold, options, num_choices=num_choices)
-    else:
-        try:
-            verdict = grade_math_split(split, gold, timeout=timeout)
-        except Exception as e:  # noqa: BLE001 - a grader bug on one output is a recorded verdict, not a lost run
-            verdict = Verdict(False, None, None, f"grading failed ({type(e).__name__}: {str(e)[:120]})")
     estimated = completion_tokens is None
     n_completion = completion_tokens if completion_tokens is not None else count_tokens(text, tokenizer)
     n_reasoning = (
@@ -122,19 +110,21 @@ def score_response(
         completion_tokens=n_completion if not estimated else None,
         max_gen_toks=max_gen_toks,
     )
-    if truncated and split.dialect == "none" and verdict.extracted is not None:
-        # Cut at the length limit with no reasoning tags at all: most often an R1 model whose
-        # template pre-filled <think> (served without a reasoning parser), so every box in the text
-        # is still reasoning. An answer the model never finished is no answer.
-        verdict = Verdict(
-            False, None, None,
-            f"cut at the length limit without closing its reasoning (would have read "
-            f"{verdict.extracted!r}): no answer",
-            verdict.grader,
-        )
+    # The verdict is the grader's alone (the length-cap rule included), graded from the same split
+    # the record keeps (one pass over a possibly 1 MB output).
+    if kind == "choice":
+        if options is not None:
+            options = [str(o) for o in options]
+            extra["options"] = options
+            num_choices = len(options)
+        verdict = grade_choice_split(split, gold, options, num_choices=num_choices,
+                                     finish_reason=finish_reason, truncated=truncated)
+    else:
+        verdict = grade_math_split(split, gold, timeout=timeout, finish_reason=finish_reason,
+                                   truncated=truncated)
     eff = measure_efficiency(
-        split.reasoning, split.answer, str(gold), kind=kind, reasoning_tokens=n_reasoning,
-        answer_tokens=count_tokens(split.answer, tokenizer), final_answer=verdict.extracted,
+        split.reasoning, split.answer_text, str(gold), kind=kind, reasoning_tokens=n_reasoning,
+        answer_tokens=count_tokens(split.answer_text, tokenizer), final_answer=verdict.extracted,
         final_correct=verdict.correct,
     )
     return SampleRecord(
@@ -143,7 +133,7 @@ def score_response(
         sample_index=sample_index,
         raw_output=text,
         reasoning=split.reasoning,
-        answer_text=split.answer,
+        answer_text=split.answer_text,
         extracted=verdict.extracted,
         gold=str(gold),
         correct=verdict.correct,

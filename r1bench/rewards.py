@@ -48,8 +48,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from r1bench.diagnostics import count_tokens, detect_loop
-from r1bench.extract import extract_choice, extract_math_answer, find_boxed
-from r1bench.grading import grade_choice_response, grade_math_response
+from r1bench.grading import (
+    extract_choice,
+    extract_math_answer,
+    find_boxed,
+    grade_choice_response,
+    grade_math_response,
+)
 from r1bench.reasoning import _THINK_CLOSE_RE, _THINK_OPEN_RE
 
 __all__ = [
@@ -115,7 +120,7 @@ def _gold_of(value: Any) -> str | None:
     if not text:
         return None
     if "\\boxed" in text or "\\fbox" in text:
-        boxed = extract_math_answer(text).answer
+        boxed = extract_math_answer(text).extracted
         if boxed:
             return boxed
     return text
@@ -326,7 +331,7 @@ def _format_ok(text: str, answer: str, starts_in_reasoning: bool) -> bool:
     if answer == "boxed":
         return len([b for b in find_boxed(tail) if b[2].strip()]) == 1
     if answer == "choice":
-        return extract_choice(tail).answer is not None
+        return extract_choice(tail).extracted is not None
     return True
 
 

@@ -166,7 +166,7 @@ def test_glue_passes_the_shown_options() -> None:
 def test_grade_cli_reads_options(tmp_path) -> None:
     import json
 
-    from r1bench.grading.cli import main
+    from r1bench.grading_cli import main
 
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text(json.dumps({"response": "\\boxed{-0.4}", "gold": "B", "kind": "choice",

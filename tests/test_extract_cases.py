@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from r1bench.extract import extract_choice, extract_math_answer, find_boxed
+from r1bench.grading import extract_choice, extract_math_answer, find_boxed
 from r1bench.reasoning import split_reasoning
 
 ANY = object()  # any non-None rule name

@@ -137,7 +137,7 @@ def test_fallbacks_are_linear(response):
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "-inf"])
 def test_grade_timeout_must_be_positive_and_finite(value, capsys):
-    from r1bench.grading.cli import main
+    from r1bench.grading_cli import main
 
     with pytest.raises(SystemExit) as exc:
         main([f"--timeout={value}", "--gold", "1", "--response", "1"])

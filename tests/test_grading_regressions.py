@@ -4,8 +4,7 @@ import time
 
 import pytest
 
-from r1bench.extract import extract_choice, extract_math_answer, find_boxed
-from r1bench.grading import math_equal
+from r1bench.grading import extract_choice, extract_math_answer, find_boxed, math_equal
 from r1bench.reasoning import split_reasoning
 from r1bench.records import score_response
 

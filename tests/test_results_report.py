@@ -99,7 +99,7 @@ def test_maj_curve_calls_math_equal_pred_first(monkeypatch):
         calls.append((pred, gold))
         return pred == gold or (pred, gold) == ("y", "x")
 
-    monkeypatch.setattr("r1bench.grading.math_equal", fake)
+    monkeypatch.setattr("r1bench.grading.equality.math_equal", fake)  # where answer_equality looks it up
 
     def rec(ans):
         return {"extracted": ans, "correct": False, "truncated": False, "loop_detected": False,

@@ -17,8 +17,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
-from r1bench.extract import Extraction
+from r1bench.grading.extraction import Extraction, find_boxed
 
 __all__ = ["extract_choice", "match_option", "option_candidates", "MAX_CHOICE_SCAN"]
 
@@ -167,11 +168,6 @@ def _choice_patterns(letters: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
-# Looser signals, used only when no committing phrase exists.
-_LATE_RULES = ("option_verdicts", "bare_letter", "last_line_letter", "option_echo", "first_line_letter",
-               "last_line_option", "it_is", "parenthetical_option", "only_option")
-
-
 def _letter_of(m: re.Match[str]) -> str:
     for key in ("l3", "l4", "l5", "l6", "l7"):
         v = m.groupdict().get(key)
@@ -182,25 +178,24 @@ def _letter_of(m: re.Match[str]) -> str:
 
 def _acceptable(m: re.Match[str], rule: str, text: str) -> bool:
     """Reject bare letters that are words: lowercase "a"/"c" in prose, the article "A", "I"."""
-    if re.search(r"\bfor\s+(?:part\s+)?\(?[a-z0-9]\)\s*,?\s*(?:the\s+)?$",
-                                              text[max(0, m.start() - 30) : m.start()], re.IGNORECASE):
+    if _SUBPART_BEFORE_RE.search(text[max(0, m.start() - 30) : m.start()]):
         return False  # "For (b), the closest match would be option (J)": one sub-part of a multi-part answer
     paren = m.groupdict().get("l3") or m.groupdict().get("l4")
     if paren:  # "(b)" is option B after "Answer:", but a sub-part label "(a) 23.3 Btu" elsewhere
         if paren.isupper() or rule in ("answer_line", "answer_heading", "boxed_letter"):
             return True
         # "The answer is (b)." counts; "The answers are:\n(a) 30.14\n(b) 10.00" lists sub-parts.
-        return rule == "answer_is" and not re.search(r"answers\s+are", m.group(0), re.IGNORECASE)
+        return rule == "answer_is" and not _ANSWERS_ARE_RE.search(m.group(0))
     bare = m.groupdict().get("l5")
     if not bare:
         return True
-    if re.search(r"(?:option|choice)\s*:?\s*\(?$", text[max(m.start(), m.start("l5") - 12) : m.start("l5")], re.I):
+    if _OPTION_WORD_BEFORE_RE.search(text[max(m.start(), m.start("l5") - 12) : m.start("l5")]):
         return True  # "Option I is correct": after "option" a capital is a letter, not the pronoun
     after = text[m.end() : m.end() + 2]
     if bare.islower():
         # "Answer: b." counts, "Answer: a detailed look" does not.
         return rule in ("answer_line", "answer_heading") and after[:1] in ("", "\n", ".", ")", ",", "]", "*", "$")
-    if bare in ("A", "I") and re.match(r" [a-z]", after):
+    if bare in ("A", "I") and _ARTICLE_AFTER_RE.match(after):
         return False  # "Answer: A higher temperature ...": an article, not option A
     return True
 
@@ -258,7 +253,7 @@ def extract_choice(answer_text: str, num_choices: int = 4) -> Extraction:
                     and not _CORRECTION_RE.search(text[prev[-1].end() : chosen.start()])):
                 return Extraction(None, None)  # "Option G is correct ... Option I is correct": two answers
         return Extraction(_letter_of(chosen), chosen_rule)
-    if len(set(re.findall(r"\bfor\s+(?:part\s+)?\(([a-z0-9])\)", text[-1000:], re.IGNORECASE))) >= 2:
+    if len(set(_SUBPART_RE.findall(text[-1000:]))) >= 2:
         return Extraction(None, None)  # "for part (a) ... B and for part (b) it is D": one letter per sub-part
     return _late_choice(text, letters)
 
@@ -273,6 +268,68 @@ _SLOT_RES = (
                                re.IGNORECASE)),
 )
 _SLOT_ALT_RE = re.compile(r"\s*(?:[,、&/和或及]|\band\b|\bor\b|\(\s*or\b)", re.IGNORECASE)
+# Letter rules' context: a sub-part label before the letter ("For (b), ..."), a list of sub-part
+# answers, "option" just before a bare capital, an article after "A", a negation after a bare letter,
+# a "let us check:" line, decoration before a last-line letter, "or"/"either" between two letters.
+_SUBPART_BEFORE_RE = re.compile(r"\bfor\s+(?:part\s+)?\(?[a-z0-9]\)\s*,?\s*(?:the\s+)?$", re.IGNORECASE)
+_SUBPART_RE = re.compile(r"\bfor\s+(?:part\s+)?\(([a-z0-9])\)", re.IGNORECASE)
+_ANSWERS_ARE_RE = re.compile(r"answers\s+are", re.IGNORECASE)
+_OPTION_WORD_BEFORE_RE = re.compile(r"(?:option|choice)\s*:?\s*\(?$", re.I)
+_ARTICLE_AFTER_RE = re.compile(r" [a-z]")
+_RULED_OUT_RE = re.compile(r"\b(?:not|cannot|can't|isn't|wrong|incorrect|false)\b", re.IGNORECASE)
+_CHECKING_RE = re.compile(r"\b(?:check|evaluate|consider|examine|look\s+at|analy[sz]e|test)\b[^\n]*:$", re.IGNORECASE)
+_DECORATION_RE = re.compile(r"^[^\w\s(\[\-*•$\\]+\s*")
+_OR_EITHER_RE = re.compile(r"\bor\b|\beither\b", re.IGNORECASE)
+
+
+class _LetterPatterns(NamedTuple):
+    """The letter rules whose patterns name the option letters (``ABCD``), compiled once per set."""
+
+    slot_letter: re.Pattern[str]
+    slot_letter_anycase: re.Pattern[str]
+    any_letter: re.Pattern[str]
+    option_line: re.Pattern[str]
+    bare_token: re.Pattern[str]
+    bare_label: re.Pattern[str]
+    lone_letter: re.Pattern[str]
+    option_echo: re.Pattern[str]
+    first_line: re.Pattern[str]
+    last_option: re.Pattern[str]
+    last_named_option: re.Pattern[str]
+    last_named_option_only: re.Pattern[str]
+    weak: tuple[tuple[str, re.Pattern[str]], ...]
+    verdict_mark: re.Pattern[str]
+
+
+@lru_cache(maxsize=16)
+def _letter_patterns(letters: str) -> _LetterPatterns:
+    """:class:`_LetterPatterns` for the upper-case option letters ``letters``."""
+    return _LetterPatterns(
+        slot_letter=re.compile(rf"\(?\s*([{letters}])\s*\)?(?![A-Za-z0-9'\-])"),
+        slot_letter_anycase=re.compile(rf"\(?\s*([{letters}])\s*\)?(?![A-Za-z0-9'\-])", re.IGNORECASE),
+        any_letter=re.compile(rf"[{letters}]"),
+        option_line=re.compile(rf"^(?:[-*•]\s*)?\(?(?:option\s+)?([{letters}])\s*[.):]\s", re.IGNORECASE),
+        bare_token=re.compile(rf"\(?\s*([{letters}])\s*\)?\s*(?:[.):]\s*[^\n]*)?"),
+        bare_label=re.compile(rf"\(?([{letters}])[.)]"),
+        lone_letter=re.compile(rf"\(?([{letters}])\)?\.?"),
+        option_echo=re.compile(rf"^\s*option\s+([{letters}])\s*[:.)]", re.IGNORECASE),
+        first_line=re.compile(rf"^\(?([{letters}])\)?(?:[.):]|\s+[—–\-]\s|$)"),
+        last_option=re.compile(rf"^\(?([{letters}])[.)]\s+\S"),
+        last_named_option=re.compile(rf"^(?:option|choice)\s+\(?([{letters}])\)?[.):]\s+\S", re.IGNORECASE),
+        last_named_option_only=re.compile(rf"(?:option|choice)\s+\(?([{letters}])\)?\.?", re.IGNORECASE),
+        # "..., it is C.", "(option B)": weak signals, taken only when they name a single letter.
+        weak=(
+            ("it_is", re.compile(rf"\bit(?:'s|\s+is)\s+(?:option\s+)?\(?([{letters}])\)?(?=[\s.,;:!)]|$)")),
+            ("parenthetical_option", re.compile(rf"\((?:option|choice)\s+([{letters}])\)", re.IGNORECASE)),
+            # "Only option C gives a speed consistent with ...".
+            ("only_option", re.compile(rf"\bonly\s+(?:option|choice)\s+\(?([{letters}])\)?\s+(?:gives|fits|matches|satisfies"
+                                       rf"|works|agrees|yields|survives|remains|passes|holds|is\s+(?:correct|true|consistent))",
+                                       re.IGNORECASE)),
+        ),
+        verdict_mark=re.compile(
+            rf"(?:^|\n|(?<=[.!;,✓✔✗✘]) )[ \t\-*•|>]*(?:(?i:option|choice)\s+)?\(?([{letters}])\)?"
+            rf"(?:\s*[.):|]|\s+[—–\-]\s|\s+(?:is|was|would\s+be)\b|(?=\s*[✓✔✗✘❌✅]))"),
+    )
 
 
 def _answer_slot(text: str, letters: str) -> Extraction | None:
@@ -286,76 +343,65 @@ def _answer_slot(text: str, letters: str) -> Extraction | None:
         return None
     _, rule, content = best
     c = content.strip().strip("*_`").strip()
-    m = re.match(rf"\(?\s*([{letters}])\s*\)?(?![A-Za-z0-9'\-])", c, re.IGNORECASE if rule == "json_answer" else 0)
+    pats = _letter_patterns(letters)
+    m = (pats.slot_letter_anycase if rule == "json_answer" else pats.slot_letter).match(c)
     # A slot that commits to no single letter is still the response's explicit answer: its rule is
     # kept with answer None, so the grader does not go looking for an option elsewhere in the text.
     if not m or (c[m.start(1)].islower() and len(c) > m.end()):
         return Extraction(None, rule)  # "无", "None of the above", "AD" (two answers), a lowercase word
     rest = c[m.end():]
-    if _SLOT_ALT_RE.match(rest) and re.search(rf"[{letters}]", rest[:40]):
+    if _SLOT_ALT_RE.match(rest) and pats.any_letter.search(rest[:40]):
         return Extraction(None, rule)  # "A, C", "A 或 D", "B (or D, both are correct)"
     return Extraction(m.group(1).upper(), rule)
 
 
 def _late_choice(text: str, letters: str) -> Extraction:
     """Signals without a committing phrase: a bare letter, an echoed option line, and similar."""
+    pats = _letter_patterns(letters)
     stripped = text.strip()
     lines = [ln.strip() for ln in stripped[-4000:].splitlines() if ln.strip()]
-    option_lines = [
-        ln for ln in lines
-        if re.match(rf"^(?:[-*•]\s*)?\(?(?:option\s+)?([{letters}])\s*[.):]\s", ln, re.IGNORECASE)
-    ]
+    option_lines = [ln for ln in lines if pats.option_line.match(ln)]
     verdict = _option_verdicts(text[-4000:], letters)
     if verdict is not None:
         return Extraction(verdict, "option_verdicts")
     # The whole response is one letter token: "C", "(C)", "C.", "C) Paris".
     bare = stripped.replace("$", "").strip() if len(stripped) <= 200 else ""
-    m = re.fullmatch(rf"\(?\s*([{letters}])\s*\)?\s*(?:[.):]\s*[^\n]*)?", bare)
-    if m and (len(bare) <= 4 or re.match(rf"\(?([{letters}])[.)]", bare)):
-        if re.search(r"\b(?:not|cannot|can't|isn't|wrong|incorrect|false)\b", bare[m.start(1) + 1:].split("\n", 1)[0],
-                     re.IGNORECASE):
+    m = pats.bare_token.fullmatch(bare)
+    if m and (len(bare) <= 4 or pats.bare_label.match(bare)):
+        if _RULED_OUT_RE.search(bare[m.start(1) + 1:].split("\n", 1)[0]):
             return Extraction(None, None)  # "(C) matches the pKa, not the pH, so it cannot be right."
         return Extraction(m.group(1).upper(), "bare_letter")
     # The last line is just a letter ("...\n\nB", "**A**" after the options restated): a commitment.
-    if lines and re.fullmatch(rf"\(?([{letters}])\)?\.?", lines[-1].replace("$", "").strip()):
+    if lines and pats.lone_letter.fullmatch(lines[-1].replace("$", "").strip()):
         return Extraction(lines[-1].replace("$", "").strip().strip("().").upper(), "last_line_letter")
     if len(option_lines) >= 2:
         return Extraction(None, None)  # the options restated as a list: no commitment
     # "Option B: The molecule is a flavonoid glycoside." (a MoleculeQA option line echoed).
-    m = re.match(rf"^\s*option\s+([{letters}])\s*[:.)]", stripped, re.IGNORECASE)
+    m = pats.option_echo.match(stripped)
     if m:
         return Extraction(m.group(1).upper(), "option_echo")
     # The letter first, then the explanation: "B. 3.7\n\nExplanation: ...", "A — enzymes lower ...".
     if len(lines) >= 2 and len(lines[0]) <= 300:
-        m = re.match(rf"^\(?([{letters}])\)?(?:[.):]|\s+[—–\-]\s|$)", lines[0])
+        m = pats.first_line.match(lines[0])
         if m:
             return Extraction(m.group(1), "first_line_letter")
     # The last line is just a letter ("...\n\nB"), or starts with a letter option ("B. 42",
     # "Option A. 12", "✅ C. 6.4 m/s": leading arrows and check marks are decoration).
-    checking = len(lines) >= 2 and re.search(
-        r"\b(?:check|evaluate|consider|examine|look\s+at|analy[sz]e|test)\b[^\n]*:$", lines[-2], re.IGNORECASE)
+    checking = len(lines) >= 2 and _CHECKING_RE.search(lines[-2])
     if lines and len(lines[-1]) <= 400 and not checking:  # a long last line is prose ("I. ... II. ...")
-        last = re.sub(r"^[^\w\s(\[\-*•$\\]+\s*", "", lines[-1].replace("$", "").strip())
-        m = re.fullmatch(rf"\(?([{letters}])\)?\.?", last)
+        last = _DECORATION_RE.sub("", lines[-1].replace("$", "").strip())
+        m = pats.lone_letter.fullmatch(last)
         if m:
             return Extraction(m.group(1), "last_line_letter")
-        m = re.match(rf"^\(?([{letters}])[.)]\s+\S", last) or re.match(
-            rf"^(?:option|choice)\s+\(?([{letters}])\)?[.):]\s+\S", last, re.IGNORECASE)
+        m = pats.last_option.match(last) or pats.last_named_option.match(last)
         if m:
             return Extraction(m.group(1).upper(), "last_line_option")
-        m = re.fullmatch(rf"(?:option|choice)\s+\(?([{letters}])\)?\.?", last, re.IGNORECASE)
+        m = pats.last_named_option_only.fullmatch(last)
         if m:
             return Extraction(m.group(1).upper(), "last_line_option")
     # "..., it is C.", "(option B)": weak signals, taken only when they name a single letter.
     tail = text[-2000:]
-    for rule, pattern in (
-        ("it_is", re.compile(rf"\bit(?:'s|\s+is)\s+(?:option\s+)?\(?([{letters}])\)?(?=[\s.,;:!)]|$)")),
-        ("parenthetical_option", re.compile(rf"\((?:option|choice)\s+([{letters}])\)", re.IGNORECASE)),
-        # "Only option C gives a speed consistent with ...".
-        ("only_option", re.compile(rf"\bonly\s+(?:option|choice)\s+\(?([{letters}])\)?\s+(?:gives|fits|matches|satisfies"
-                                   rf"|works|agrees|yields|survives|remains|passes|holds|is\s+(?:correct|true|consistent))",
-                                   re.IGNORECASE)),
-    ):
+    for rule, pattern in pats.weak:
         hits = {h.upper() for h in pattern.findall(tail)}
         if len(hits) == 1:
             return Extraction(hits.pop(), rule)
@@ -378,9 +424,7 @@ _POSITIVE_RE = re.compile(
 def _option_verdicts(text: str, letters: str) -> str | None:
     """The one option a per-option review calls right ("A is wrong ... C is correct ... D is wrong",
     "| C | ✓ |"), when at least two others are called wrong and no other is called right; else None."""
-    marks = list(re.finditer(
-        rf"(?:^|\n|(?<=[.!;,✓✔✗✘]) )[ \t\-*•|>]*(?:(?i:option|choice)\s+)?\(?([{letters}])\)?"
-        rf"(?:\s*[.):|]|\s+[—–\-]\s|\s+(?:is|was|would\s+be)\b|(?=\s*[✓✔✗✘❌✅]))", text))
+    marks = list(_letter_patterns(letters).verdict_mark.finditer(text))
     if len(marks) < 3:
         return None
     positive, negative = set(), set()
@@ -424,7 +468,7 @@ def _hedged_between(between: str) -> bool:
     """Two different letters joined by "or" with no self-correction between them: not committed."""
     if _CORRECTION_RE.search(between) or "\n" in between.strip():
         return False
-    return bool(re.search(r"\bor\b|\beither\b", between, re.IGNORECASE))
+    return bool(_OR_EITHER_RE.search(between))
 
 
 # ---------------------------------------------------------------- option content
@@ -443,8 +487,6 @@ _SENTENCE_END_RE = re.compile(r"(?:[.;!?](?=\s|$)|,\s*(?:not|rather\s+than|inste
 
 def option_candidates(answer_text: str) -> list[tuple[str, str]]:
     """(rule, text) spans that may name an option by content, most explicit last-stated first."""
-    from r1bench.extract import find_boxed
-
     tail = _squash_ws(answer_text[-MAX_CHOICE_SCAN:])
     out: list[tuple[str, str]] = []
     boxes = [b for b in find_boxed(tail) if b[2]]
@@ -485,10 +527,10 @@ def _concluding(text: str) -> bool:
     last = stripped.splitlines()[-1].strip() if stripped else ""
     if not last or len(last) > 300 or _NEGATION_RE.search(last) or _CONTRAST_RE.search(last):
         return False
-    if len(set(re.findall(r"\(([A-J])\)", last))) >= 2:
+    if len(set(_PAREN_LETTER_RE.findall(last))) >= 2:
         return False  # "(I) 1/π for k and (J) 1/2 for F(x)": a multi-part answer, not one option
     return bool(_CUE_RE.search(last) or len(stripped) <= 400
-                or (len(last) <= 80 and re.search(r"\n\s*\n[^\n]*$", stripped)))
+                or (len(last) <= 80 and _OWN_PARAGRAPH_RE.search(stripped)))
 
 
 _LAST_SENTENCE_RE = re.compile(r"(?:^|[.!?;]\s)([^.!?;]*(?:\.\d[^.!?;]*)*)[.!?;]?\s*$")
@@ -502,7 +544,7 @@ def _stated_values(line: str) -> list[str]:
     responsible is the Golgi apparatus.", "[OH-] = 4.8 × 10^-3 M, which is the answer.")."""
     out = []
     line = _EMPH_RE.sub("", line.strip())[-300:]
-    for pat in (re.compile(r"(?:[=≈:]|\\approx)\s*"), _VALUE_AFTER_RE):
+    for pat in (_RELATION_AFTER_RE, _VALUE_AFTER_RE):
         last = None
         for last in pat.finditer(line):  # noqa: B007 - the last match is wanted
             pass
@@ -510,13 +552,34 @@ def _stated_values(line: str) -> list[str]:
             v = line[last.end():]
             cut = _VALUE_END_RE.search(v)
             v = (v[: cut.start()] if cut else v).strip().rstrip(".;!")
-            v = re.sub(r"\s*\([^()]{1,20}\)$", "", v)  # "argon (Ar)"
+            v = _PAREN_TAIL_RE.sub("", v)  # "argon (Ar)"
             if v:
                 out.append(v)
     return out
 
 
 _WRAP_RE = re.compile(r"\\(?:text(?:bf|rm|it)?|mathrm|mathbf|operatorname)\s*\{([^{}]*)\}")
+_RELATION_AFTER_RE = re.compile(r"(?:[=≈:]|\\approx)\s*")
+_PAREN_TAIL_RE = re.compile(r"\s*\([^()]{1,20}\)$")
+_WS_RE = re.compile(r"\s+")
+_ARTICLE_RE = re.compile(r"^(?:the|an?)\s+(?=\S)")
+_ECHOED_LABEL_RE = re.compile(r"^\(?[a-j][.):]\s+")
+_SCRIPT_MARKS_RE = re.compile(r"[\^{}_]")
+_OR_RE = re.compile(r"\bor\b")
+_TOKEN_RE = re.compile(r"[\w.+\-/]+")
+_CONTENT_WORD_RE = re.compile(r"[a-z][a-z\-]{2,}")
+_BRACED_EXPONENT_RE = re.compile(r"\^\{\s*([-+]?\d+)\s*\}")
+_APPROX_RE = re.compile(r"^(?:approximately|about|around|roughly|≈|~|\\approx)\s*", re.IGNORECASE)
+_DIGIT_RE = re.compile(r"\d")
+_TIMES_TEN_RE = re.compile(r"\s*[x×]\s*10\^\s*\(?([-+]?\d+)\)?")
+_PAREN_LETTER_RE = re.compile(r"\(([A-J])\)")
+_OWN_PARAGRAPH_RE = re.compile(r"\n\s*\n[^\n]*$")
+
+
+@lru_cache(maxsize=1024)
+def _option_text_re(option: str) -> re.Pattern[str]:
+    """An option's normalised text as a whole token of a sentence ("sp3" not inside "sp3d")."""
+    return re.compile(rf"(?<![\w.\-−]){re.escape(option)}(?![\w]|\.\d)")
 
 
 def _norm_option_text(s: str) -> str:
@@ -525,9 +588,9 @@ def _norm_option_text(s: str) -> str:
     s = _WRAP_RE.sub(r"\1", s)
     s = s.replace("$", "").replace("\\(", "").replace("\\)", "").replace("\\,", " ").replace("\\!", "")
     s = _EMPH_RE.sub("", s).replace("`", "")
-    s = re.sub(r"\s+", " ", s).strip().lower()
+    s = _WS_RE.sub(" ", s).strip().lower()
     s = s.strip(" .;:,!").strip()
-    return re.sub(r"^(?:the|an?)\s+(?=\S)", "", s)  # "the mitochondrion" names "mitochondrion"
+    return _ARTICLE_RE.sub("", s)  # "the mitochondrion" names "mitochondrion"
 
 
 _MATHY_RE = re.compile(r"[\d\\^_=]")
@@ -555,7 +618,7 @@ def match_option(
     for r, _cand, c in cands:
         hits = {i for i, o in enumerate(opts) if o and o == c}
         if not hits:  # "(B) 25%" / "B. 25%": an option echoed with its letter
-            stripped = re.sub(r"^\(?[a-j][.):]\s+", "", c)
+            stripped = _ECHOED_LABEL_RE.sub("", c)
             hits = {i for i, o in enumerate(opts) if o and o == stripped}
         if hits:
             value = _plain_number(c)
@@ -596,7 +659,7 @@ _NEGATION_RE = re.compile(r"\b(?:not|no|never|neither|nor|rather\s+than|instead\
 
 def _loose(s: str) -> str:
     """Option text with sub/superscript marks and braces dropped ("sp^{3}" and "sp³" -> "sp3")."""
-    return re.sub(r"[\^{}_]", "", unicodedata.normalize("NFKC", s))
+    return _SCRIPT_MARKS_RE.sub("", unicodedata.normalize("NFKC", s))
 
 
 def _contained_option(answer_text: str, opts: list[str]) -> Extraction | None:
@@ -609,18 +672,18 @@ def _contained_option(answer_text: str, opts: list[str]) -> Extraction | None:
         return None
     m = _LAST_SENTENCE_RE.search(lines[-1].strip())
     sentence = _loose(_norm_option_text(m.group(1) if m else lines[-1]))
-    if not sentence or _NEGATION_RE.search(sentence) or re.search(r"\bor\b", sentence):
+    if not sentence or _NEGATION_RE.search(sentence) or _OR_RE.search(sentence):
         return None
-    words = set(re.findall(r"[\w.+\-/]+", sentence))
+    words = set(_TOKEN_RE.findall(sentence))
     hits = set()
     for i, o in enumerate(opts):
         lo = _loose(o)
         if not lo:
             continue
-        if re.search(rf"(?<![\w.\-−]){re.escape(lo)}(?![\w]|\.\d)", sentence):
+        if _option_text_re(lo).search(sentence):
             hits.add(i)
             continue
-        content = [w for w in re.findall(r"[a-z][a-z\-]{2,}", lo) if w not in _STOP]
+        content = [w for w in _CONTENT_WORD_RE.findall(lo) if w not in _STOP]
         if len(content) >= 2 and all(w in words for w in content):
             hits.add(i)
     hits = {i for i in hits if not any(j != i and _loose(opts[i]) in _loose(opts[j]) for j in hits)}
@@ -638,16 +701,16 @@ def _plain_number(text: str) -> tuple[float, str] | None:
     """("80 g" -> (80.0, "g")): a plain number with an optional unit, else None. Hand-written: the
     math grader would treat the unit as a symbol and spend a symbolic check on "67 rolls" vs "17 rolls"."""
     t = text.replace("$", "").replace("\\%", "%").replace("\\,", "").replace("\\times", "×").replace("\\cdot", "×").strip()
-    t = re.sub(r"\^\{\s*([-+]?\d+)\s*\}", r"^\1", t)  # 10^{-3} -> 10^-3
-    t = re.sub(r"^(?:approximately|about|around|roughly|≈|~|\\approx)\s*", "", t, flags=re.IGNORECASE)
+    t = _BRACED_EXPONENT_RE.sub(r"^\1", t)  # 10^{-3} -> 10^-3
+    t = _APPROX_RE.sub("", t)
     if t[:1] + t[-1:] in ("()", "[]"):  # "The answer is (12)."
         t = t[1:-1].strip()
     m = _PLAIN_NUMBER_RE.fullmatch(t)
-    if not m or not re.search(r"\d", m.group(1)):
+    if not m or not _DIGIT_RE.search(m.group(1)):
         return None
-    num = re.sub(r"\s*[x×]\s*10\^\s*\(?([-+]?\d+)\)?", r"e\1", m.group(1).replace(",", ""))
+    num = _TIMES_TEN_RE.sub(r"e\1", m.group(1).replace(",", ""))
     try:
-        return float(num), re.sub(r"\s+", "", (m.group(2) or "").strip(" ."))
+        return float(num), _WS_RE.sub("", (m.group(2) or "").strip(" ."))
     except (ValueError, OverflowError):
         return None
 

@@ -34,7 +34,6 @@ _VAR_RE = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'?"
 _LONE_VAR_LHS = re.compile(
     rf"^(?:{_VAR_RE}|\\[a-zA-Z]+|[A-Za-z](?:\^\{{-1\}}|\^-1)?\((?:{_VAR_RE}|-?\d+(?:/\d+)?)\)|\({_VAR_RE}(?:,{_VAR_RE})+\))$"
 )
-_OPEN = {"(": ")", "[": "]", "\\{": "\\}"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
             if _DEGREE_MARK_RE.search(pred) != _DEGREE_MARK_RE.search(gold) and "\\pi" in normalize_answer(gold if _DEGREE_MARK_RE.search(pred) else pred):
                 # "30^\circ" against "\frac{\pi}{6}": one angle, in degrees and in radians.
                 deg = normalize_answer(pred if _DEGREE_MARK_RE.search(pred) else gold)
-                if re.fullmatch(r"-?\d+(?:\.\d+)?", deg):
+                if _DECIMAL_RE.fullmatch(deg):
                     rad = _compare(f"\\frac{{{deg}\\pi}}{{180}}", normalize_answer(gold if _DEGREE_MARK_RE.search(pred) else pred), timeout, depth=1)
                     if rad.equal:
                         return _tag(rad, "degrees as radians")
@@ -91,7 +90,7 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
 def _compare(p: str, g: str, timeout: float, depth: int) -> Comparison:
     if p == g:
         return Comparison(True, "exact")
-    if p.lower() == g.lower() and re.fullmatch(r"[A-Za-z ]{2,}", g):  # "Monday" == "monday"; x != X
+    if p.lower() == g.lower() and _WORDS_RE.fullmatch(g):  # "Monday" == "monday"; x != X
         return Comparison(True, "exact", "case-insensitive word")
     if depth > 4:
         return Comparison(False, "structure", "nesting too deep")
@@ -204,6 +203,13 @@ _PLAIN_COMPLEX_RE = re.compile(r"-?[\d.]*(?:[-+][\d.]*i?)?i?")
 _LONG_DECIMAL_RE = re.compile(r"-?\d*\.\d{10,}(?:\\times10\^\{?-?\d{1,3}\}?)?")
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 _TRAILING_LETTERS_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z]+)(?:\^\{?\d+\}?)?$")
+_DECIMAL_RE = re.compile(r"-?\d+(?:\.\d+)?")
+_WORDS_RE = re.compile(r"[A-Za-z ]{2,}")
+_LETTER_RE = re.compile(r"[A-Za-z]")
+_NAME_PUNCT_RE = re.compile(r"[|:{}()\\ ]")
+_PM_RE = re.compile(r"\\(pm|mp)")
+_NOT_VARIABLE_RE = re.compile(r"\\(?:leq|geq|le|ge|infty|frac|sqrt|pi)|[^A-Za-z_{}']")
+_HEX_DIGITS_RE = re.compile(r"[0-9A-Fa-f]+")
 
 
 def _number_with_letters(s: str) -> bool:
@@ -216,7 +222,7 @@ def _number_with_letters(s: str) -> bool:
 
 def _free_letters(s: str) -> bool:
     """True when ``s`` has a Latin letter outside LaTeX command names (a variable or a unit)."""
-    return bool(re.search(r"[A-Za-z]", _COMMAND_RE.sub("", s)))
+    return bool(_LETTER_RE.search(_COMMAND_RE.sub("", s)))
 
 
 def _tag(c: Comparison, what: str) -> Comparison:
@@ -330,7 +336,7 @@ def _names_a_quantity(lhs: str) -> bool:
     if any(op in lhs for op in ("+", "-", "^", "*", "\\cdot", "\\times")):
         return False
     bare = _SUBSCRIPT_RE.sub("", _NAME_WRAPPERS_RE.sub("", lhs))
-    bare = re.sub(r"[|:{}()\\ ]", "", bare)
+    bare = _NAME_PUNCT_RE.sub("", bare)
     return bool(bare) and bare.isalpha()
 
 
@@ -341,7 +347,7 @@ def _expand_pm(s: str) -> str:
     parts = _top_level_split(s, ",")
     out = []
     for part in parts:
-        m = re.search(r"\\(pm|mp)", part)
+        m = _PM_RE.search(part)
         if m:
             a, b = part[: m.start()], part[m.end() :]
             first, second = ("+", "-") if m.group(1) == "pm" else ("-", "+")
@@ -526,7 +532,7 @@ def _inequalities_to_union(s: str) -> str | None:
     if len(parts) < 2 or len(parts) > 6:
         return None
     ivs = [_inequality_to_interval(x) for x in parts]
-    if not all(ivs) or len({re.sub(r"\\(?:leq|geq|le|ge|infty|frac|sqrt|pi)|[^A-Za-z_{}']", "", x) for x in parts}) != 1:
+    if not all(ivs) or len({_NOT_VARIABLE_RE.sub("", x) for x in parts}) != 1:
         return None  # one variable only: "x>1, y<2" is not a union
     return "\\cup".join(ivs)  # type: ignore[arg-type]
 
@@ -582,7 +588,7 @@ def _compare_based(p: str, g: str) -> Comparison | None:
             return Comparison(False, "based", "digit not valid in its base")
         return Comparison(a == b, "based", "" if a == b else f"{a} != {b} in base 10")
     digits, bare = (gm.group(1), p) if gm else (pm.group(1), g)  # type: ignore[union-attr]
-    if re.fullmatch(r"[0-9A-Fa-f]+", bare):
+    if _HEX_DIGITS_RE.fullmatch(bare):
         same = bare.lstrip("0").upper() == digits.lstrip("0").upper()
         return Comparison(same, "based", "" if same else "digits differ")
     return None

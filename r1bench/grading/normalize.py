@@ -107,16 +107,16 @@ def _plain_math(s: str) -> str:
     """Unicode and plain-text math to LaTeX: superscripts, sqrt(3), 2*pi, repeating decimals."""
     if _SUPERSCRIPT_RUN_RE.search(s):
         s = _SUPERSCRIPT_RUN_RE.sub(lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", s)
-    if re.search(r"[a-z]{2}", s):
+    if _TWO_LETTERS_RE.search(s):
         s = _PLAIN_FUNC_RE.sub(r"\\\1", s)
-        s = re.sub(r"\\sqrt\(([^()]*)\)", r"\\sqrt{\1}", s)
+        s = _SQRT_CALL_RE.sub(r"\\sqrt{\1}", s)
     if "\\sqrt[" in s:
-        s = re.sub(r"\\sqrt\[(\d)\]\s*(\d+)", r"\\sqrt[\1]{\2}", s)  # from a unicode cube root
+        s = _ROOT_INDEX_RE.sub(r"\\sqrt[\1]{\2}", s)  # from a unicode cube root
     if "\\overline" in s:
         s = _OVERLINE_RE.sub(lambda m: _repeating(m.group(1), m.group(2), m.group(3), m.group(4)), s)
     if "..." in s or "dots" in s:
         s = _DOTS_RE.sub(_dots_repeating, s)
-    if re.search(r"\\(?:sin|cos|tan|cot|sec|csc)", s):
+    if _TRIG_RE.search(s):
         # Degrees inside trigonometry are an angle unit, not decoration: cos(90° - x) -> cos(pi/2 - x).
         s = _TRIG_DEGREE_RE.sub(lambda m: f"\\frac{{{m.group(1)}\\pi}}{{180}}", s)
     return s
@@ -131,6 +131,26 @@ _FRAC_HALF_RE = re.compile(r"\\frac\s*(\d)\s*\{")
 _FRAC_HALF2_RE = re.compile(r"\\frac\s*\{([^{}]*)\}\s*(\d)")
 _SQRT_SHORT_RE = re.compile(r"\\sqrt\s*(\d+|[A-Za-z])(?![\w{])")
 _CMD_SPACE_RE = re.compile(r"(\\[A-Za-z]+)\s+(?=[A-Za-z])")
+_TWO_LETTERS_RE = re.compile(r"[a-z]{2}")
+_SQRT_CALL_RE = re.compile(r"\\sqrt\(([^()]*)\)")
+_ROOT_INDEX_RE = re.compile(r"\\sqrt\[(\d)\]\s*(\d+)")
+_TRIG_RE = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)")
+_DIGIT_RE = re.compile(r"\d")
+_COLOR_RE = re.compile(r"\\textcolor\{[^{}]*\}|\\color\{[^{}]*\}")
+_BAR_RE = re.compile(r"(\d\.\d*)\\bar\{")
+_PAREN_REPEAT_RE = re.compile(r"^(-?\d*\.\d*)\((\d{1,12})\)$")
+_TRAILING_BACKSLASH_RE = re.compile(r"(?:\s*\\+\s*\.?)+$")
+_THIN_SEPARATOR_RE = re.compile(r"\d,\s*\\[!,]")
+_WS_RE = re.compile(r"\s+")
+_OUTER_DOLLAR_RE = re.compile(r"^\$|\$$")
+_WORD_LIST_RE = re.compile(r"\S\s+(?:or|and)\s+\S")
+_WORD_JOIN_RE = re.compile(r"\s*(?:,\s*)?\b(?:or|and)\s+(?=\S)")
+_BRACED_COMMA_RE = re.compile(r"(\d)\{,\}(?=\d{3})")
+_THOUSANDS_RE = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
+_DECIMAL_COMMA_RE = re.compile(r"-?0,\d+")
+_SPACED_THOUSANDS_RE = re.compile(r"(\d)\s+(\d{3})(?!\d)")
+_SHORT_RELATION_RE = re.compile(r"\\(le|ge|ne)(?![a-zA-Z])")
+_PAREN_OPTION_RE = re.compile(r"\(([A-Ea-e])\)")
 
 
 def strip_math_delimiters(s: str) -> str:
@@ -188,7 +208,7 @@ def _drop_units(s: str) -> str:
             break
         out = out[: m.start()].rstrip()
     # Keep the original when nothing value-like is left ("m", "in", "per" on their own).
-    if out != s and out and (re.search(r"\d", out) or "\\" in out):
+    if out != s and out and (_DIGIT_RE.search(out) or "\\" in out):
         return out
     return s
 
@@ -220,14 +240,14 @@ def normalize_answer(answer: str) -> str:
         if k in s:
             s = s.replace(k, v)
     if "\\color" in s or "\\textcolor" in s:  # "\color{red}7", "\textcolor{red}{7}"
-        s = re.sub(r"\\textcolor\{[^{}]*\}|\\color\{[^{}]*\}", "", s)
+        s = _COLOR_RE.sub("", s)
     if "\\bar{" in s:  # "0.\bar{3}" is 0.\overline{3}
-        s = re.sub(r"(\d\.\d*)\\bar\{", r"\1\\overline{", s)
-    s = re.sub(r"^(-?\d*\.\d*)\((\d{1,12})\)$", r"\1\\overline{\2}", s.strip())  # "0.(3)"
+        s = _BAR_RE.sub(r"\1\\overline{", s)
+    s = _PAREN_REPEAT_RE.sub(r"\1\\overline{\2}", s.strip())  # "0.(3)"
     s = _plain_math(s)
     s = strip_math_delimiters(s)
     # A trailing backslash or LaTeX line break after the answer: "185\", "12 \\".
-    s = re.sub(r"(?:\s*\\+\s*\.?)+$", "", s) if s.endswith(("\\", "\\.")) else s
+    s = _TRAILING_BACKSLASH_RE.sub("", s) if s.endswith(("\\", "\\.")) else s
     m = _TEXT_TAIL_RE.match(s)
     if m and not _TEXT_CMD_RE.search(m.group(1)):
         s = m.group(1)
@@ -235,7 +255,7 @@ def normalize_answer(answer: str) -> str:
     s = _SPACED_MIXED_RE.sub(_spaced_mixed, s)
     # ASCII and \lt-style relations.
     s = s.replace("<=", "\\leq ").replace(">=", "\\geq ").replace("\\lt", "<").replace("\\gt", ">")
-    thin_separators = bool(re.search(r"\d,\s*\\[!,]", s)) or "{,}" in s
+    thin_separators = bool(_THIN_SEPARATOR_RE.search(s)) or "{,}" in s
     s = s.replace("\\displaystyle", "").replace("\\mathord", "")
     s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
     s = s.replace("\\dbinom", "\\binom").replace("\\tbinom", "\\binom")
@@ -246,32 +266,32 @@ def normalize_answer(answer: str) -> str:
     s = _DEGREE_RE.sub("", s)
     s = s.replace("\\%", "%").replace("\\$", "").replace("\\textdollar", "")
     s = _replace_text_commands(s)
-    s = re.sub(r"\s+", " ", s).strip()
-    s = re.sub(r"^\$|\$$", "", s).strip()
+    s = _WS_RE.sub(" ", s).strip()
+    s = _OUTER_DOLLAR_RE.sub("", s).strip()
     s = _WORD_SETS.get(s.lower().rstrip("."), s)
     s = _NUMBER_WORDS.get(s.lower().rstrip("."), s)  # the whole answer "six" is 6
     # "x=1 or x=2", "2 and 3": alternatives/lists written in words become a comma list.
-    s = re.sub(r"\s*(?:,\s*)?\b(?:or|and)\s+(?=\S)", ",", s) if re.search(r"\S\s+(?:or|and)\s+\S", s) else s
+    s = _WORD_JOIN_RE.sub(",", s) if _WORD_LIST_RE.search(s) else s
     s = s.replace("%", "").strip()
     s = _IN_PREFIX_RE.sub("", s)
     s = _drop_units(s)
     # Thousands separators: "{,}" anywhere; a plain "," only when the whole answer is one number
     # ("58,500"), never inside a tuple or list such as "(12,102)".
-    s = re.sub(r"(\d)\{,\}(?=\d{3})", r"\1", s)
+    s = _BRACED_COMMA_RE.sub(r"\1", s)
     # MATH writes "10,\!080" (the "\!" became a space above): spaces are dropped only then, so
     # "32, 349" stays a list. A first group of 0 ("0,111") is never a thousands separator.
     compact = s.replace(" ", "") if thin_separators else s
-    if re.fullmatch(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?", compact):
+    if _THOUSANDS_RE.fullmatch(compact):
         s = compact.replace(",", "")
-    elif re.fullmatch(r"-?0,\d+", s):
+    elif _DECIMAL_COMMA_RE.fullmatch(s):
         s = s.replace(",", ".")  # a decimal comma: "0,111" is 0.111
-    s = re.sub(r"(\d)\s+(\d{3})(?!\d)", r"\1\2", s)  # "1 000" (from "1\,000")
+    s = _SPACED_THOUSANDS_RE.sub(r"\1\2", s)  # "1 000" (from "1\,000")
     s = _FRAC_SHORT_RE.sub(r"\\frac{\1}{\2}", s)
     s = _FRAC_HALF_RE.sub(r"\\frac{\1}{", s)
     s = _FRAC_HALF2_RE.sub(r"\\frac{\1}{\2}", s)
     s = _SQRT_SHORT_RE.sub(r"\\sqrt{\1}", s)
     s = s.replace("\\le ", "\\leq ").replace("\\ge ", "\\geq ").replace("\\ne ", "\\neq ")
-    s = re.sub(r"\\(le|ge|ne)(?![a-zA-Z])", lambda m: {"le": "\\leq", "ge": "\\geq", "ne": "\\neq"}[m.group(1)], s)
+    s = _SHORT_RELATION_RE.sub(lambda m: {"le": "\\leq", "ge": "\\geq", "ne": "\\neq"}[m.group(1)], s)
     s = s.replace("\\varnothing", "\\emptyset")
     s = s.replace("\\lbrace", "\\{").replace("\\rbrace", "\\}")
     # Spaces carry no meaning in LaTeX math except after a command name ("\pi r").
@@ -281,7 +301,7 @@ def normalize_answer(answer: str) -> str:
     if ";" in s and "," not in s:
         s = s.replace(";", ",")
     # A lone option letter in parentheses or bold: "(C)" -> "C".
-    m = re.fullmatch(r"\(([A-Ea-e])\)", s)
+    m = _PAREN_OPTION_RE.fullmatch(s)
     if m:
         s = m.group(1).upper()
     return s

@@ -25,11 +25,11 @@ import select
 import subprocess
 import sys
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from r1bench.grading.cache import BoundedCache
 from r1bench.grading.numeric import NotNumeric, evaluate
 
 __all__ = ["SymbolicResult", "symbolic_equal", "prescreen", "shutdown_workers"]
@@ -100,6 +100,7 @@ def _close(a, b) -> bool:
 
 
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
+_LETTER_RE = re.compile(r"[A-Za-z]")
 
 
 def _eval(s: str):
@@ -111,10 +112,10 @@ def _complex_parts(s: str):
     ``\\frac{1}{2}+\\frac{\\sqrt{3}}{2}i``, ``-i``); a real number -> (a, 0); None otherwise."""
     bare = _COMMAND_RE.sub("", s)
     if "i" not in bare:
-        return None if re.search(r"[A-Za-z]", bare) else (_eval(s), Fraction(0))
+        return None if _LETTER_RE.search(bare) else (_eval(s), Fraction(0))
     if bare.count("i") != 1 or not bare.endswith("i") or not s.endswith("i") or s[:-1].rstrip().endswith(
         tuple("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    ) or re.search(r"[A-Za-z]", bare[:-1]):
+    ) or _LETTER_RE.search(bare[:-1]):
         return None
     depth, split = 0, 0
     for k, c in enumerate(s[:-1]):
@@ -415,9 +416,7 @@ class _Pool:
 
 _pool: _Pool | None = None
 _pool_lock = threading.Lock()
-_cache: OrderedDict[tuple[str, str], SymbolicResult] = OrderedDict()
-_cache_lock = threading.Lock()
-_CACHE_SIZE = 50_000
+_cache: BoundedCache[tuple[str, str], SymbolicResult] = BoundedCache(50_000)
 
 
 def _get_pool() -> _Pool:
@@ -453,11 +452,9 @@ def symbolic_equal(pred: str, gold: str, timeout: float = 5.0) -> SymbolicResult
     if any(tok in lowered for tok in _FORBIDDEN):
         return SymbolicResult("unparsable", "answer contains code-like text")
     key = (pred, gold)
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit
     pool = _get_pool()
     worker = pool.acquire()
     try:
@@ -466,10 +463,7 @@ def symbolic_equal(pred: str, gold: str, timeout: float = 5.0) -> SymbolicResult
         pool.release(worker)
     # Timeouts and dead workers depend on machine load, not on the answers: never cached.
     if result.outcome != "timeout" and (result.outcome != "error" or "worker died" not in result.detail):
-        with _cache_lock:
-            _cache[key] = result
-            if len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        _cache.put(key, result)
     return result
 
 

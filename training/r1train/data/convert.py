@@ -123,7 +123,7 @@ def _first(row: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]
 def _from_text(prompt: list[dict[str, str]], text: str, fmt: str, **kw: Any) -> ConvertedRow:
     """Split one raw assistant text into reasoning and answer with r1bench's splitter."""
     split = split_reasoning(text)
-    answer = split.answer
+    answer = split.answer_text
     tags_ok = True
     m = _ANSWER_TAG_RE.search(answer)
     if m is not None:

@@ -73,14 +73,14 @@ def validate_row(
     if not row.answer.strip():
         return "no_final_answer", None
     if answer_check == "math":
-        from r1bench.extract import extract_math_answer
+        from r1bench.grading import extract_math_answer
 
-        if extract_math_answer(row.answer).answer is None:
+        if extract_math_answer(row.answer).extracted is None:
             return "no_final_answer", None
     elif answer_check == "choice":
-        from r1bench.extract import extract_choice
+        from r1bench.grading import extract_choice
 
-        if extract_choice(row.answer).answer is None:
+        if extract_choice(row.answer).extracted is None:
             return "no_final_answer", None
     n_tokens = None
     if max_length is not None or token_counter is not None:

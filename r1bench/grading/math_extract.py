@@ -1,11 +1,10 @@
-"""Answer extraction from the answer part of a response (after :func:`split_reasoning`).
+"""Math answer extraction from the answer part of a response (after :func:`split_reasoning`).
 
-Math: the last ``\\boxed{...}`` / ``\\boxed x`` / ``\\fbox{...}`` with balanced braces (adjacent
-boxes such as ``\\boxed{2}, \\boxed{3}`` are joined into one list; a "Final Answer:" line after the box
-wins); only when there is no box, the fallbacks "final answer is ...", ``**Final Answer**``,
-``Answer: ...``, then the last sentence of the last line, all read from a bounded tail. Choice: a committed letter
-(``Answer: C``, ``\\boxed{C}``, ``The answer is (C)``, ``\\textbf{(C)}`` ...), or ``None`` when the
-response weighs several letters without committing. Every extraction names the rule that made it.
+The last ``\\boxed{...}`` / ``\\boxed x`` / ``\\fbox{...}`` with balanced braces (adjacent boxes such
+as ``\\boxed{2}, \\boxed{3}`` are joined into one list; a "Final Answer:" line after the box wins);
+only when there is no box, the fallbacks "final answer is ...", ``**Final Answer**``,
+``Answer: ...``, then the last sentence of the last line, all read from a bounded tail. Every
+extraction names the rule that made it. (Choice letters: :mod:`r1bench.grading.choice_extract`.)
 
 Hand-written because math-verify's extraction falls back to *any* number in the text (including the
 reasoning), and lm-eval's regex filters take the first match; neither records which rule fired.
@@ -14,110 +13,46 @@ reasoning), and lm-eval's regex filters take the first match; neither records wh
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-__all__ = [
-    "Extraction",
-    "find_boxed",
-    "extract_math_answer",
-    "extract_choice",
-]
+from r1bench.grading.extraction import BOX_CMDS, MAX_SCAN, Extraction, find_boxed
+from r1bench.grading.normalize import UNIT_WORDS
 
-_BOX_CMDS = ("\\boxed", "\\fbox", "\\framebox")
-_MAX_SCAN = 200_000  # only the last 200k characters of an answer are scanned for answers
+__all__ = ["Extraction", "find_boxed", "extract_math_answer", "computed_value"]
+
 # The unboxed fallbacks read only this tail, and every lazy span is capped: their regexes stay
 # linear in the input length (a 200 KB "is \\(" x 40000 was minutes of backtracking).
 _FALLBACK_SCAN = 20_000
 _SPAN_CAP = 1000
-_BRACE_OR_ESCAPE_RE = re.compile(r"\\.|[{}]", re.DOTALL)  # an escape pair is skipped whole
-
-
-@dataclass(frozen=True)
-class Extraction:
-    """An extracted answer and the rule that produced it (``None`` answer: nothing found)."""
-
-    answer: str | None
-    rule: str | None
-    parts: tuple[str, ...] = ()  # the separate boxes joined into ``answer`` (rule ``boxed_multi``)
-
-
-def _match_braces(text: str, start: int = 0) -> dict[int, int]:
-    """Index of every ``{`` -> index of its matching ``}`` (escaped ``\\{``/``\\}`` skipped).
-
-    One stack pass over the text, so finding many boxes (even thousands of unclosed ones in a
-    looping output) stays linear instead of rescanning to the end for each. The regex jumps from
-    brace to brace (and over escapes) in C: a per-character Python loop cost ~0.2 ms per KB.
-    """
-    pairs: dict[int, int] = {}
-    stack: list[int] = []
-    for m in _BRACE_OR_ESCAPE_RE.finditer(text, start):
-        c = m.group(0)
-        if c == "{":
-            stack.append(m.start())
-        elif c == "}" and stack:
-            pairs[stack.pop()] = m.start()
-    return pairs
-
-
-def find_boxed(text: str) -> list[tuple[int, int, str]]:
-    """All ``\\boxed`` / ``\\fbox`` answers as (start, end, content), in order of appearance.
-
-    Handles ``\\boxed{...}`` with nested braces, ``\\boxed x`` (a single token up to whitespace or
-    ``$``), and boxes whose braces never close (skipped: the answer is incomplete).
-    """
-    out: list[tuple[int, int, str]] = []
-    if len(text) > _MAX_SCAN:
-        offset = len(text) - _MAX_SCAN
-        text = text[offset:]
-    else:
-        offset = 0
-    pos = 0
-    # Next occurrence of each command, re-searched only once passed: linear in the text length.
-    nxt = {cmd: text.find(cmd) for cmd in _BOX_CMDS}
-    first = min((i for i in nxt.values() if i != -1), default=-1)
-    if first == -1:
-        return out
-    # Braces are paired from the first command on: pairs after it do not depend on the text before.
-    braces = _match_braces(text, first)
-    while True:
-        for cmd in _BOX_CMDS:
-            if nxt[cmd] != -1 and nxt[cmd] < pos:
-                nxt[cmd] = text.find(cmd, pos)
-        hits = [(i, cmd) for cmd, i in nxt.items() if i != -1]
-        if not hits:
-            break
-        i, cmd = min(hits)
-        j = i + len(cmd)
-        if j < len(text) and text[j].isalpha():  # e.g. \boxedsomething: not our command
-            pos = j
-            continue
-        if cmd == "\\framebox" and j < len(text) and text[j] == "[":
-            close = text.find("]", j)
-            j = close + 1 if close != -1 else j
-        k = j
-        while k < len(text) and text[k] in " \t":
-            k += 1
-        if k < len(text) and text[k] == "{":
-            close = braces.get(k)
-            if close is None:  # never closed: the answer was cut off
-                pos = k + 1
-                continue
-            end = close + 1
-            out.append((offset + i, offset + end, text[k + 1 : close].strip()))
-            pos = end
-        elif k > j and k < len(text):
-            m = re.match(r"[^\s$]+", text[k:])
-            if m:
-                # "\\(\\boxed 5\\)": the closing math delimiter is not part of the token.
-                token = re.sub(r"\\[)\]]$", "", m.group(0)).rstrip(".,;")
-                out.append((offset + i, offset + k + m.end(), token))
-                pos = k + m.end()
-            else:
-                pos = k
-        else:
-            pos = j
-    return out
-
+# A repeating decimal that ends a text ("0.666..."), and one anywhere before a non-dot.
+_REPEATING_RE = re.compile(r"\d\.\d+\.\.\.$")
+_REPEATING_DOTS_RE = re.compile(r"(\d\.\d{1,50})\.\.\.(?!\.)")
+# Patterns of the helpers below, compiled once.
+_VALUE_VERB_RE = re.compile(r"\b(?:is|are|equals|was|be)\b\s*:?")
+_FEW_WORDS_RE = re.compile(r"[^\s]+(?:\s+[^\s]+){0,2}")
+_UNDERSCORE_EMPH_RE = re.compile(r"^_(.+)_$")  # markdown emphasis: "_45°_"
+_TRAILING_DOTS_RE = re.compile(r"[.\s]+$")
+_VALUE_CHAR_RE = re.compile(r"[\d\\$√π]")
+_BARE_MATH_RE = re.compile(r"\$\$?(.+?)\$?\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+_BARE_NUMBER_RE = re.compile(r"[-+]?(?:[\d.,/]+%?|\d*[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])")
+_FORMULA_CHAR_RE = re.compile(r"[\d\\√π∞A-Za-z]")
+_WORD_RE = re.compile(r"[A-Za-z]{2,}")
+_ACRONYM_RE = re.compile(r"[A-Z]{2,3}")
+_VARIABLE_RE = re.compile(r"(?<![A-Za-z])[A-Za-z](?:_\{?\w+\}?)?")
+_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
+_FUNCTION_VALUE_RE = re.compile(r"[A-Za-z]\s*\(|\\frac|\\[|]|\|")
+_SCALED_NAME_RE = re.compile(r"\s*\d+\s*[A-Za-z](?:_\{?\w+\}?)?\s*")
+_COMMAND_OR_SUBSCRIPT_RE = re.compile(r"\\[A-Za-z]+|_\{?\w+\}?")
+_DIGIT_RE = re.compile(r"\d")
+_LETTER_RE = re.compile(r"[A-Za-z]")
+_ROW_BREAK_RE = re.compile(r"\\\\")
+_ROW_NOISE_RE = re.compile(r"\\(?:pmod\s*\{?\w+\}?|quad|qquad|text\{[^{}]*\})|&")
+_ROW_SIDES_RE = re.compile(r"=|\\equiv(?![A-Za-z])")
+_ORDER_RE = re.compile(r"[<>]|\\[lg]eq?\b")
+_INEQUALITY_RE = re.compile(r"[<>≤≥]|\\[lg]eq?\b")
+_SENTENCE_VALUE_RE = re.compile(r"[\d$\\√π∞]")
+_FORMULA_VALUE_RE = re.compile(r"[\d√π∞\\]")
+_ENDED_RE = re.compile(r"[.!?。！？)\]*_~:：]\s*$")
+_FINAL_STOP_RE = re.compile(r"(?<!\.)\.$|[。，；！]$")
 
 # Connectors allowed between boxes that belong to one multi-part answer.
 # Text allowed between boxes that together form one answer: punctuation, math delimiters, spacing,
@@ -177,9 +112,6 @@ _STATED_VALUE_RE = re.compile(
 )
 
 
-_REPEATING_RE = re.compile(r"\d\.\d+(?:\.\.\.|\u2026)")
-
-
 def _clean_fallback(ans: str) -> str | None:
     """The value a sentence states: "The volume of $ABCDEFGH$ is 120." -> ``120``."""
     ans = ans.strip()
@@ -189,7 +121,7 @@ def _clean_fallback(ans: str) -> str | None:
         ans = ans[: cut.start()]
     # "... of $ABCDEFGH$ is 120": the value follows the last "is" / "equals" / "=".
     masked = _MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), ans)
-    tail = list(re.finditer(r"\b(?:is|are|equals|was|be)\b\s*:?", masked))
+    tail = list(_VALUE_VERB_RE.finditer(masked))
     if tail:
         ans = ans[tail[-1].end() :]
     spans = list(_MATH_SPAN_RE.finditer(ans))
@@ -202,14 +134,14 @@ def _clean_fallback(ans: str) -> str | None:
             run.insert(0, prev)
         ans = ", ".join(next(g for g in m.groups() if g is not None).strip() for m in run)
     elif (
-        (not re.fullmatch(r"[^\s]+(?:\s+[^\s]+){0,2}", ans.strip()) or _CJK_RE.search(ans))
+        (not _FEW_WORDS_RE.fullmatch(ans.strip()) or _CJK_RE.search(ans))
         and _NUMBER_RE.search(ans) and not _looks_like_formula(ans)
     ):
         # A sentence in words with a number in it: "Jane started growing Sphere 3 hours ago."
         ans = _NUMBER_RE.findall(ans)[-1]
     ans = ans.strip().strip("*").strip()
-    ans = re.sub(r"^_(.+)_$", r"\1", ans).strip()  # markdown emphasis: "_45°_"
-    ans = ans.rstrip() if ans.rstrip().endswith("...") else re.sub(r"[.\s]+$", "", ans)
+    ans = _UNDERSCORE_EMPH_RE.sub(r"\1", ans).strip()  # markdown emphasis: "_45°_"
+    ans = ans.rstrip() if ans.rstrip().endswith("...") else _TRAILING_DOTS_RE.sub("", ans)
     if not ans or len(ans) > 300:
         return None
     return ans
@@ -225,7 +157,7 @@ def extract_math_answer(answer_text: str) -> Extraction:
     """
     if not answer_text or not answer_text.strip():
         return Extraction(None, None)
-    text = answer_text[-_MAX_SCAN:]
+    text = answer_text[-MAX_SCAN:]
     boxes = find_boxed(text)
     boxes = [b for b in boxes if b[2]]
     if boxes:
@@ -240,25 +172,25 @@ def extract_math_answer(answer_text: str) -> Extraction:
         if len(after) <= _FALLBACK_SCAN:
             # "\boxed{255} ... Final Answer: The final answer is $10,455$": the box was a step.
             phrase = _phrase_answer(after, ("final_answer_phrase", "final_answer_heading", "answer_line"))
-            if phrase.answer is not None and re.search(r"[\d\\$√π]", phrase.answer):
+            if phrase.extracted is not None and _VALUE_CHAR_RE.search(phrase.extracted):
                 return phrase  # a value, not "Final answer: as computed above"
         if len(group) > 1:
             parts = tuple(b[2] for b in group)
             return Extraction(", ".join(parts), "boxed_multi", parts)
         return Extraction(group[0][2], "boxed")
-    if any(cmd + "{" in text or cmd + " {" in text for cmd in _BOX_CMDS):
+    if any(cmd + "{" in text or cmd + " {" in text for cmd in BOX_CMDS):
         return Extraction(None, None)  # a box that never closed: the answer was cut off
     tail = text[-_FALLBACK_SCAN:].replace("\u2212", "-")  # a unicode minus is part of the number
     phrase = _phrase_answer(tail, tuple(rule for rule, _ in _FALLBACKS))
-    if phrase.answer is not None:
+    if phrase.extracted is not None:
         return phrase
     # A response that is only a formula (e.g. an API that returns just "$\frac{1}{2}$").
     stripped = tail.strip()
     if len(stripped) <= 400:
-        m = re.fullmatch(r"\$\$?(.+?)\$?\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", stripped, re.DOTALL)
+        m = _BARE_MATH_RE.fullmatch(stripped)
         if m:
             return Extraction(next(g for g in m.groups() if g is not None).strip(), "bare_math")
-        if re.fullmatch(r"[-+]?(?:[\d.,/]+%?|\d*[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])", stripped):
+        if _BARE_NUMBER_RE.fullmatch(stripped):
             return Extraction(_strip_final_period(stripped), "bare_number")
     return _last_sentence_answer(stripped)
 
@@ -300,7 +232,7 @@ def _looks_like_formula(s: str) -> bool:
     s = s.strip()
     return (
         bool(s) and len(s) <= 120 and not _WORDISH_RE.search(s) and not _CJK_RE.search(s)
-        and bool(re.search(r"[\d\\√π∞A-Za-z]", s))
+        and bool(_FORMULA_CHAR_RE.search(s))
     )
 
 
@@ -314,8 +246,8 @@ def _formula_suffix(s: str) -> str:
     keep: list[str] = []
     for tok in reversed(tokens):
         word = tok.strip(",.:;")
-        if re.fullmatch(r"[A-Za-z]{2,}", word) and not (
-            word.lower() in _MATH_WORDS or (word in ("or", "and") and keep) or re.fullmatch(r"[A-Z]{2,3}", word)
+        if _WORD_RE.fullmatch(word) and not (
+            word.lower() in _MATH_WORDS or (word in ("or", "and") and keep) or _ACRONYM_RE.fullmatch(word)
         ):
             break
         keep.insert(0, tok)
@@ -326,8 +258,6 @@ def _formula_suffix(s: str) -> str:
 
 def _drop_unit_words(s: str) -> str:
     """``5 − 2√3 square units`` -> ``5 − 2√3``."""
-    from r1bench.grading.normalize import UNIT_WORDS  # here: r1bench.grading imports this module
-
     words = s.split()
     while len(words) > 1 and words[-1].lower().strip(".,") in UNIT_WORDS:
         words.pop()
@@ -351,15 +281,15 @@ def computed_value(formula: str, *, stated: bool = False) -> str | None:
     sides = f.split("=")
     rhs = sides[-1].strip()
     if len(sides) == 2:
-        names = set(re.findall(r"(?<![A-Za-z])[A-Za-z](?:_\{?\w+\}?)?", re.sub(r"\\[A-Za-z]+", " ", sides[0])))
-        function_value = re.search(r"[A-Za-z]\s*\(|\\frac|\\[|]|\|", sides[0]) is not None
-        scaled_name = re.fullmatch(r"\s*\d+\s*[A-Za-z](?:_\{?\w+\}?)?\s*", sides[0]) is not None
+        names = set(_VARIABLE_RE.findall(_COMMAND_RE.sub(" ", sides[0])))
+        function_value = _FUNCTION_VALUE_RE.search(sides[0]) is not None
+        scaled_name = _SCALED_NAME_RE.fullmatch(sides[0]) is not None
         if rhs == "0" or not (len(names) >= 2 or function_value or (stated and scaled_name)):
             return None  # "x + 1 = 5", "5x - 7y + 11z + 4 = 0": equations
     if len(sides) == 2 and _LONE_NAME_RE.fullmatch(sides[0]):
         return None  # "x = 3": the grader reads an assignment with its name
-    bare = re.sub(r"\\[A-Za-z]+|_\{?\w+\}?", "", rhs)
-    if not rhs or rhs.count("{") != rhs.count("}") or not re.search(r"\d", rhs) or re.search(r"[A-Za-z]", bare):
+    bare = _COMMAND_OR_SUBSCRIPT_RE.sub("", rhs)
+    if not rhs or rhs.count("{") != rhs.count("}") or not _DIGIT_RE.search(rhs) or _LETTER_RE.search(bare):
         return None
     return rhs
 
@@ -383,12 +313,12 @@ def _last_sentence_answer(text: str) -> Extraction:
     if aligned:
         # A derivation in an align block ends the response: "&= 31\times 5\times 29 \\ &= 4495.
         # \end{align*}" -> the right side of its last row.
-        rows = [r for r in re.split(r"\\\\", aligned.group(2)) if r.strip()]
+        rows = [r for r in _ROW_BREAK_RE.split(aligned.group(2)) if r.strip()]
         row = rows[-1] if rows else ""
-        row = re.sub(r"\\(?:pmod\s*\{?\w+\}?|quad|qquad|text\{[^{}]*\})|&", " ", row).strip().rstrip(".,;").strip()
-        sides = re.split(r"=|\\equiv(?![A-Za-z])", row)
+        row = _ROW_NOISE_RE.sub(" ", row).strip().rstrip(".,;").strip()
+        sides = _ROW_SIDES_RE.split(row)
         value = sides[-1].strip()
-        if len(sides) > 1 and value and len(value) <= 300 and not re.search(r"[<>]|\\[lg]eq?\b", value):
+        if len(sides) > 1 and value and len(value) <= 300 and not _ORDER_RE.search(value):
             return Extraction(value, "last_math_span")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
@@ -403,10 +333,10 @@ def _last_sentence_answer(text: str) -> Extraction:
     sentence = sentences[-1] if sentences else line
     # Skip closing pleasantries without a value ("I hope it is correct."), up to three sentences.
     for candidate in reversed(sentences[-4:]):
-        if re.search(r"[\d$\\√π∞]", candidate):
+        if _SENTENCE_VALUE_RE.search(candidate):
             sentence = candidate
             break
-    if sentence is not sentences[-1] and sentences and not re.search(r"[.!?。！？)\]*_~:：]\s*$", sentences[-1]) \
+    if sentence is not sentences[-1] and sentences and not _ENDED_RE.search(sentences[-1]) \
             and len(sentences[-1].split()) >= 3 and not _PLEASANTRY_RE.match(sentences[-1].strip()):
         return Extraction(None, None)  # "... Then we need to add the remaining": cut off mid-sentence
     sentence = _LINE_MARKUP_RE.sub("", sentence).strip()
@@ -418,7 +348,7 @@ def _last_sentence_answer(text: str) -> Extraction:
         value = next(g for g in stated[-1].groups() if g is not None).strip()
         if value and stated[-1].lastindex == 5 and not long:
             # A number that starts a plain formula: "The area is 5 − 2√3 square units."
-            rest = _drop_unit_words(re.sub(r"(?<!\.)\.$|[。，；！]$", "", sentence[stated[-1].start(5) :].strip()).strip())
+            rest = _drop_unit_words(_FINAL_STOP_RE.sub("", sentence[stated[-1].start(5) :].strip()).strip())
             if rest != value and _looks_like_formula(rest):
                 value = rest
         if value and stated[-1].lastindex is not None and stated[-1].lastindex <= 4:
@@ -441,7 +371,7 @@ def _last_sentence_answer(text: str) -> Extraction:
     if long:
         return Extraction(None, None)
     plain = _strip_final_period(sentence.replace("**", "").strip()).strip()
-    plain = re.sub(r"^_(.+)_$", r"\1", plain).strip()
+    plain = _UNDERSCORE_EMPH_RE.sub(r"\1", plain).strip()
     if "=" in plain:
         # "So x = 3 or x = -2", "The solutions are x = 1 and x = 2": the formula that ends the
         # sentence (all of it when it is one), else the right side of its last "=".
@@ -451,12 +381,12 @@ def _last_sentence_answer(text: str) -> Extraction:
         rhs = plain.rsplit("=", 1)[1].strip()
         if _looks_like_formula(rhs):
             return Extraction(rhs, "final_line")
-    elif _looks_like_formula(plain) and re.search(r"[\d√π∞\\]", plain):
+    elif _looks_like_formula(plain) and _FORMULA_VALUE_RE.search(plain):
         return Extraction(plain, "final_line")
     else:
         # "So the interval is x ≤ 1 or x > 4": an inequality that ends the sentence.
         formula = _formula_suffix(plain)
-        if re.search(r"[<>≤≥]|\\[lg]eq?\b", formula) and _looks_like_formula(formula):
+        if _INEQUALITY_RE.search(formula) and _looks_like_formula(formula):
             return Extraction(formula, "final_line")
     numbers = _NUMBER_RE.findall(sentence)
     if numbers:
@@ -464,17 +394,6 @@ def _last_sentence_answer(text: str) -> Extraction:
     return Extraction(None, None)
 
 
-_REPEATING_RE = re.compile(r"\d\.\d+\.\.\.$")
-_REPEATING_DOTS_RE = re.compile(r"(\d\.\d{1,50})\.\.\.(?!\.)")
-
-
 def _strip_final_period(text: str) -> str:
     """A sentence's final period(s) off, except the dots of a repeating decimal ("0.666...")."""
     return text if _REPEATING_RE.search(text) else text.rstrip(".")
-
-
-# ---------------------------------------------------------------- multiple choice
-
-# The choice extraction lives with its grader; re-exported here so ``r1bench.extract.extract_choice``
-# keeps working. Imported last: that module uses :class:`Extraction` from this one.
-from r1bench.grading.choice_extract import extract_choice  # noqa: E402

@@ -1,4 +1,6 @@
-"""``r1bench grade``: grade one response from the command line, or a JSONL file of responses."""
+"""``r1bench grade``: grade one response from the command line, or a JSONL file of responses.
+
+A command beside the library it drives (records -> grading), never inside it: no import cycle."""
 
 from __future__ import annotations
 
