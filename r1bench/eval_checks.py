@@ -77,7 +77,7 @@ def preflight(lm_argv: Sequence[str]) -> None:
                          "logs them and writes them into the results JSON); put the key in an environment "
                          "variable (OPENAI_API_KEY, DEEPSEEK_API_KEY, or api_key_env=NAME)")
     if model == "r1bench-chat":
-        from r1bench.api.lm_eval_model import model_arg_names
+        from r1bench.lm_eval.chat import model_arg_names
 
         unknown = sorted(set(keys) - model_arg_names())
         if unknown:

@@ -254,7 +254,7 @@ def tasks_main(argv: list[str] | None = None) -> int:
     """``r1bench tasks``: the r1bench tasks with their k, size, token cap and data status."""
     import argparse
 
-    from r1bench.evaluate import tasks_dir
+    from r1bench.lm_eval.cli import tasks_dir
 
     p = argparse.ArgumentParser(prog="r1bench tasks", description=tasks_main.__doc__)
     p.add_argument("--data-dir", "--data_dir", dest="data_dir", help="local data folder (else $R1BENCH_DATA_DIR)")
