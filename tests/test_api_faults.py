@@ -10,11 +10,12 @@ import pytest
 from api_servers.fault_server import FaultServer, body_key
 from lm_eval.api.instance import Instance
 
-from r1bench.lm_eval import filter as r1filter, hooks
 from r1bench.api import ChatConfig, ChatRequest, SampleStore, run_chat_requests, summarize_results
 from r1bench.api.failures import failure_error, is_failure_text
-from r1bench.lm_eval.chat import R1BenchChat, response_metadata
 from r1bench.api.payload import build_payload
+from r1bench.lm_eval import filter as r1filter
+from r1bench.lm_eval import hooks
+from r1bench.lm_eval.chat import R1BenchChat, response_metadata
 from r1bench.records import score_response
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(120)]

@@ -11,8 +11,8 @@ import pytest
 
 from r1bench.api import ChatConfig, ChatRequest, request_key
 from r1bench.api.client import backoff_delay, parse_retry_after, resolve_api_key
-from r1bench.lm_eval.chat import assign_sample_indices, context_to_messages
 from r1bench.api.payload import ResponseError, build_payload, fold_reasoning, parse_response
+from r1bench.lm_eval.chat import assign_sample_indices, context_to_messages
 
 CFG = ChatConfig(base_url="http://127.0.0.1:9/v1", model="m", seed=100)
 MSG = [{"role": "user", "content": "What is 2+2?"}]

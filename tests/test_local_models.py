@@ -417,7 +417,8 @@ def test_local_models_are_registered_lazily():
 def test_records_take_the_engines_finish_reason_and_counts(tmp_path, text, finish_reason, tokens, truncated, loop):
     import json
 
-    from r1bench.lm_eval import filter as r1filter, hooks
+    from r1bench.lm_eval import filter as r1filter
+    from r1bench.lm_eval import hooks
     from r1bench.response import Response
 
     doc = hooks.stamp_docs([{"id": "q1", "kind": "math", "problem": "2+3?", "answer": "5"}], task="r1_test",

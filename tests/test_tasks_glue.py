@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from r1bench.lm_eval import chat_template, filter as r1filter, hooks, metadata, rescore
+from r1bench.lm_eval import chat_template, hooks, metadata, rescore
+from r1bench.lm_eval import filter as r1filter
 from r1bench.prompts import get_preset
 
 
