@@ -435,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         if message is not None:
             print(f"r1bench eval: error: {message}", file=sys.stderr)
             return 2
-        print(f"r1bench eval: error: {exc} (--debug shows the traceback)", file=sys.stderr)
+        hint = "its message is above" if isinstance(cause, SystemExit) else "--debug shows the traceback"
+        print(f"r1bench eval: error: {exc} ({hint})", file=sys.stderr)
         return 1
     except Exception as exc:
         message = _expected_failure(exc)
