@@ -110,6 +110,26 @@ def test_user_include_path_and_chat_template_flags_are_respected():
     assert "--apply_chat_template" not in out and "--no-chat-template" not in out
 
 
+@pytest.mark.parametrize("tasks,expected", [
+    ("r1_smoke", ["r1_smoke/r1_smoke.yaml"]),
+    ("r1_suite,my_task", ["r1_math500/r1_math500.yaml", "r1_aime24/r1_aime24.yaml",
+                          "r1_gpqa_diamond/r1_gpqa_diamond.yaml", "r1_moleculeqa100/r1_moleculeqa100.yaml", "my_task"]),
+    ("my_task,r1_math500,r1_suite", ["my_task", "r1_math500/r1_math500.yaml", "r1_aime24/r1_aime24.yaml",
+                                     "r1_gpqa_diamond/r1_gpqa_diamond.yaml", "r1_moleculeqa100/r1_moleculeqa100.yaml"]),
+])
+def test_with_a_user_include_path_r1_tasks_are_named_by_their_yaml_files(tasks, expected):
+    # lm-eval's CLI takes one --include_path (the user's), and accepts a YAML path as a task.
+    out, _ = _translate("--include_path", "/mine", "--tasks", tasks)
+    ours = evaluate.tasks_dir().resolve()
+    assert _value(out, "--tasks").split(",") == [str(ours / e) if e.endswith(".yaml") else e for e in expected]
+    assert _value(out, "--include_path") == "/mine"
+
+
+def test_our_own_folder_as_include_path_keeps_the_task_names():
+    out, _ = _translate("--include_path", str(evaluate.tasks_dir()), "--tasks", "r1_suite")
+    assert _value(out, "--tasks") == "r1_suite"
+
+
 def test_k_and_max_gen_toks():
     out, opts = _translate("--k", "8", "--max-gen-toks", "4096", "--data-dir", "d")
     assert opts.samples == 8

@@ -8,7 +8,8 @@ r1bench's own flags, fills in defaults, and runs lm-eval 0.4.13's public entry p
 context clamp) reaches them as ``--metadata`` (see :mod:`r1bench.lm_eval.task`); nothing of
 lm-eval is patched. A failure inside lm-eval is one line and a non-zero exit.
 
-Defaults: ``--tasks r1_smoke``; ``--include_path`` = the r1bench tasks folder; ``--model`` = the
+Defaults: ``--tasks r1_smoke``; ``--include_path`` = the r1bench tasks folder (with the user's own
+``--include_path``, r1bench tasks are named by their YAML files); ``--model`` = the
 embedded SmolLM2-135M-Instruct on CPU (r1bench-hf, float32, ``--batch_size 16``) when neither
 ``--model`` nor ``--model_args`` is given; ``--apply_chat_template`` (no system prompt);
 ``--output_path runs/<model>/<timestamp>`` and ``--log_samples``. A generation limit longer than
@@ -38,7 +39,8 @@ from typing import Any
 from r1bench import eval_checks
 from r1bench.eval_ux import UsageError
 
-__all__ = ["tasks_dir", "build_parser", "translate_args", "main", "DEFAULT_HF_BATCH_SIZE", "LmEvalFailed"]
+__all__ = ["tasks_dir", "build_parser", "translate_args", "main", "DEFAULT_HF_BATCH_SIZE", "LmEvalFailed",
+           "run_lm_eval"]
 
 # The embedded model on CPU: 16 prompts per forward pass (measured: r1_smoke's 24 generations take
 # 78 s at batch size 1 and about 31 s batched on 2 cores).
