@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -80,7 +81,23 @@ def test_the_argv_is_restored_after_lm_eval(tmp_path, monkeypatch):
     assert sys.argv == before
 
 
-def test_lm_evals_own_argument_error_exits_non_zero_in_one_line(tmp_path, capsys):
+@pytest.fixture
+def lm_eval_logging():
+    """lm-eval's CLI adds its stderr handler once per process, to the stream of the moment (a test's
+    captured one); give it a fresh start here and take it back afterwards, for the tests after."""
+    import lm_eval.utils
+
+    log = logging.getLogger("lm_eval")
+    saved = (log.handlers[:], log.propagate, log.level, lm_eval.utils._LOGGING_CONFIGURED)
+    log.handlers[:] = []
+    lm_eval.utils._LOGGING_CONFIGURED = False
+    yield
+    log.handlers[:], log.propagate = saved[0], saved[1]
+    log.setLevel(saved[2])
+    lm_eval.utils._LOGGING_CONFIGURED = saved[3]
+
+
+def test_lm_evals_own_argument_error_exits_non_zero_in_one_line(tmp_path, capsys, lm_eval_logging):
     argv = ["--model", "hf", "--model_args", "pretrained=/nonexistent/model", "--output_path", str(tmp_path / "o")]
     assert cli.main([*argv, "--limit", "abc"]) == 1  # lm-eval prints its usage error and exits 2
     err = capsys.readouterr().err.strip().splitlines()
