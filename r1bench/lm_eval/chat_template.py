@@ -66,4 +66,3 @@ def starts_in_reasoning(value: Any, tokenizer: str | None) -> bool:
     except Exception:  # noqa: BLE001 - a template that cannot render has no pre-fill
         return False
     return str(prompt).rstrip().endswith("<think>")
-

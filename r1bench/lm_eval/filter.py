@@ -32,7 +32,6 @@ class RecordDict(dict):
         return json.dumps(self, ensure_ascii=False, default=str)
 
 
-
 def score_doc(
     doc: Mapping[str, Any],
     outputs: Sequence[str | None],
@@ -107,7 +106,7 @@ def score_doc(
     return records
 
 
-
+@register_filter("r1")
 class R1Filter(Filter):
     """The ``r1`` filter: per doc, the list of k raw outputs -> the list of k record dicts."""
 
@@ -131,7 +130,3 @@ class R1Filter(Filter):
             if hasattr(exc, "add_note"):  # Python 3.11+
                 exc.add_note(f"r1bench: raw outputs saved to {saved}")
             raise
-
-
-
-register_filter("r1")(R1Filter)

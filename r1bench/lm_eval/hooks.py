@@ -240,4 +240,3 @@ def aggregate(per_doc: Sequence[Mapping[str, float]]) -> dict[str, float]:
     if not per_doc:
         raise ValueError("no docs to aggregate")
     return {m: sum(float(d[m]) for d in per_doc) / len(per_doc) for m in METRICS}
-

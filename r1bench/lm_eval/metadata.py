@@ -65,4 +65,3 @@ def saved_metadata(record: Mapping[str, Any]) -> dict[str, Any]:
     ):
         meta["usage"] = {"completion_tokens": record["completion_tokens"]}
     return meta
-

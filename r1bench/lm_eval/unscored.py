@@ -41,4 +41,3 @@ def save_unscored(resps: Sequence[Sequence[str]], docs: Sequence[Mapping[str, An
         for doc, outs in zip(docs, resps):
             fh.write(json.dumps({"doc": dict(doc), "resps": [list(outs)]}, default=str) + "\n")
     return path
-
