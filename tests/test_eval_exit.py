@@ -119,3 +119,18 @@ def test_an_exception_inside_real_lm_eval_exits_non_zero_in_one_line(tmp_path):
                        "'namespace/repo_name': '/nonexistent/model'. Use `repo_type` argument if needed. "
                        "(--debug shows the traceback)")
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize(("model_args", "line"), [
+    ("base_url=http://x/v1,model=m,api_key=sk-123",
+     "r1bench eval: error: --model_args api_key=...: secrets are not taken in model_args (lm-eval logs them and "
+     "writes them into the results JSON); put the key in an environment variable (OPENAI_API_KEY, "
+     "DEEPSEEK_API_KEY, or api_key_env=NAME)"),
+    ("base_url=http://x/v1,model=m,temprature=0.6",
+     "r1bench eval: error: --model_args: r1bench-chat has no argument temprature (known: "),
+])
+def test_refusals_before_lm_eval_starts_are_one_line(model_args, line, tmp_path, capsys):
+    argv = ["--model", "r1bench-chat", "--model_args", model_args, "--output_path", str(tmp_path)]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(line) and "\n" not in err and "sk-123" not in err

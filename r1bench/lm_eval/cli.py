@@ -350,7 +350,10 @@ def _run(argv: list[str]) -> int:
     model, model_args = _flag_value(lm_argv, "--model"), _flag_value(lm_argv, "--model_args")
     eval_ux.check_backend(model)
     eval_ux.check_data(expanded, opts.data_dir)
-    eval_checks.preflight(lm_argv)  # secrets, unknown model args, unwritable output: before any work
+    try:  # secrets, unknown model args, unwritable output: before any work
+        eval_checks.preflight(lm_argv)
+    except ValueError as exc:  # preflight's refusals are one line by design
+        raise UsageError(str(exc)) from None
     if not _has_flag(argv, "--model", "--model_args") and not (opts.quick or opts.full) and expanded != ["r1_smoke"]:
         # The embedded 135M model is a demo: 64 samples x 7,000 tokens of AIME on CPU is hours of noise.
         opts.quick = True
