@@ -66,8 +66,12 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
     return out
 
 
-def preflight(lm_argv: Sequence[str]) -> None:
-    """Refuse (ValueError, one line, no secret in it) what would leak or lose a run."""
+def preflight(lm_argv: Sequence[str], model_arg_names: dict[str, frozenset[str]] | None = None) -> None:
+    """Refuse (ValueError, one line, no secret in it) what would leak or lose a run.
+
+    ``model_arg_names`` maps a model name to the model_args keys it accepts (the caller, which
+    knows the models, passes it: this module stays below the lm-eval adapter).
+    """
     model = flag_value(lm_argv, "--model")
     args = flag_value(lm_argv, "--model_args") or ""
     keys = [k for k, _ in _pairs(args)] if not args.lstrip().startswith("{") else []
@@ -76,13 +80,12 @@ def preflight(lm_argv: Sequence[str]) -> None:
         raise ValueError(f"--model_args {', '.join(secret)}=...: secrets are not taken in model_args (lm-eval "
                          "logs them and writes them into the results JSON); put the key in an environment "
                          "variable (OPENAI_API_KEY, DEEPSEEK_API_KEY, or api_key_env=NAME)")
-    if model == "r1bench-chat":
-        from r1bench.api.lm_eval_model import model_arg_names
-
-        unknown = sorted(set(keys) - model_arg_names())
+    known = (model_arg_names or {}).get(model or "")
+    if known is not None:
+        unknown = sorted(set(keys) - known)
         if unknown:
-            raise ValueError(f"--model_args: r1bench-chat has no argument {', '.join(unknown)} (known: "
-                             f"{', '.join(sorted(model_arg_names()))})")
+            raise ValueError(f"--model_args: {model} has no argument {', '.join(unknown)} (known: "
+                             f"{', '.join(sorted(known))})")
     out = flag_value(lm_argv, "--output_path") or flag_value(lm_argv, "-o")
     if out:
         folder = Path(out).parent if out.endswith(".json") else Path(out)

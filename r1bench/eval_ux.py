@@ -257,7 +257,7 @@ def tasks_main(argv: list[str] | None = None) -> int:
     """
     import argparse
 
-    from r1bench.evaluate import tasks_dir
+    from r1bench.task_configs import tasks_dir
 
     argv = list(argv or [])
     if argv[:1] in (["write"], ["check"]):

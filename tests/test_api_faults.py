@@ -10,11 +10,12 @@ import pytest
 from api_servers.fault_server import FaultServer, body_key
 from lm_eval.api.instance import Instance
 
-from r1bench import lm_eval_glue as glue
 from r1bench.api import ChatConfig, ChatRequest, SampleStore, run_chat_requests, summarize_results
 from r1bench.api.failures import failure_error, is_failure_text
-from r1bench.api.lm_eval_model import R1BenchChat, response_metadata
 from r1bench.api.payload import build_payload
+from r1bench.lm_eval import filter as r1filter
+from r1bench.lm_eval import hooks
+from r1bench.lm_eval.chat import R1BenchChat, response_metadata
 from r1bench.records import score_response
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(120)]
@@ -205,11 +206,11 @@ def test_lm_eval_model_repeats_get_distinct_seeds_and_failures_are_visible(serve
     assert sum(server.received.values()) - before == k  # 4 failed samples, 400 is not retried
 
     # The `r1` filter records the error on exactly the failed samples, scored as no answer.
-    docs = glue.stamp_docs(
+    docs = hooks.stamp_docs(
         [{"id": f"q{i}", "kind": "math", "problem": f"Q{i}", "answer": str(i + 3)} for i in range(3)],
         task="r1_fake", k=k, prompt_spec="deepseek-r1",
     )
-    per_doc = glue.R1Filter().apply([texts[i * k:(i + 1) * k] for i in range(3)], docs)
+    per_doc = r1filter.R1Filter().apply([texts[i * k:(i + 1) * k] for i in range(3)], docs)
     records = [r for doc_records in per_doc for r in doc_records]
     failed = [r for r in records if "api_error" in r["extra"]]
     assert [(r["doc_id"], r["sample_index"]) for r in failed] == [("q2", i) for i in range(k)]

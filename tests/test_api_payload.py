@@ -11,8 +11,8 @@ import pytest
 
 from r1bench.api import ChatConfig, ChatRequest, request_key
 from r1bench.api.client import backoff_delay, parse_retry_after, resolve_api_key
-from r1bench.api.lm_eval_model import assign_sample_indices, context_to_messages
 from r1bench.api.payload import ResponseError, build_payload, fold_reasoning, parse_response
+from r1bench.lm_eval.chat import assign_sample_indices, context_to_messages
 
 CFG = ChatConfig(base_url="http://127.0.0.1:9/v1", model="m", seed=100)
 MSG = [{"role": "user", "content": "What is 2+2?"}]
@@ -248,14 +248,14 @@ def test_assign_sample_indices_counts_repeats_in_order():
 
 @pytest.mark.parametrize(("value", "kept"), [("true", "true"), ("False", "false"), ("auto", "auto"), (True, "true")])
 def test_lm_eval_model_accepts_starts_in_reasoning(value, kept):
-    from r1bench.api.lm_eval_model import R1BenchChat
+    from r1bench.lm_eval.chat import R1BenchChat
 
     lm = R1BenchChat(base_url="http://127.0.0.1:9/v1", model="m", starts_in_reasoning=value)
     assert lm.starts_in_reasoning == kept
 
 
 def test_lm_eval_model_rejects_junk_starts_in_reasoning():
-    from r1bench.api.lm_eval_model import R1BenchChat
+    from r1bench.lm_eval.chat import R1BenchChat
 
     with pytest.raises(ValueError, match="starts_in_reasoning"):
         R1BenchChat(base_url="http://127.0.0.1:9/v1", model="m", starts_in_reasoning="maybe")
@@ -266,7 +266,7 @@ def test_response_metadata_travels_with_each_response():
     # object carries its own finish_reason and usage, and nothing is kept per process.
     import pickle
 
-    from r1bench.api import lm_eval_model as mod
+    from r1bench.lm_eval import chat as mod
     from r1bench.response import Response
 
     assert not hasattr(mod, "_RESPONSE_META")

@@ -55,7 +55,7 @@ def _lm_eval(base_url, model, tmp_path, out_name):
         f"store_path={tmp_path / 'store'}", f"summary_path={tmp_path / (out_name + '_summary.json')}",
     ])
     cmd = [
-        sys.executable, "-m", "r1bench.api.lm_eval", "--model", "r1bench-chat", "--model_args", model_args,
+        sys.executable, "-m", "r1bench.lm_eval", "--model", "r1bench-chat", "--model_args", model_args,
         "--tasks", "r1_smoke", "--include_path", "tasks", "--limit", str(LIMIT), "--apply_chat_template",
         "--gen_kwargs", json.dumps({"max_gen_toks": 24, "generation_config": SAMPLING}),
         "--output_path", str(tmp_path / out_name), "--log_samples",

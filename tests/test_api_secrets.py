@@ -13,7 +13,7 @@ import pytest
 from api_servers.fault_server import FaultServer
 
 from r1bench.api import ChatConfig, ChatRequest, run_chat_requests
-from r1bench.api.lm_eval_model import R1BenchChat
+from r1bench.lm_eval.chat import R1BenchChat
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(120)]
 

@@ -156,7 +156,7 @@ def test_record_keeps_options_and_rescoring_agrees() -> None:
 
 
 def test_glue_passes_the_shown_options() -> None:
-    from r1bench.lm_eval_glue import score_doc
+    from r1bench.lm_eval.filter import score_doc
 
     doc = {"id": "q1", "kind": "choice", "answer": "B", "choices": _OPTS_NUM, "r1_k": 1}
     (rec,) = score_doc(doc, ["<think>x</think>So \\boxed{-0.4}"])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from r1bench import lm_eval_glue as glue
+from r1bench.lm_eval import hooks, rescore
 
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = ROOT / "tasks"
@@ -73,7 +73,7 @@ def _outputs(out: Path) -> tuple[dict, dict[str, list[dict]]]:
 
 def _check_task(results: dict, samples: list[dict], task: str, k: int, n_docs: int) -> None:
     row = results["results"][task]
-    for metric in glue.METRICS:
+    for metric in hooks.METRICS:
         assert f"{metric},r1" in row and f"{metric}_stderr,r1" in row, metric
         assert row[f"{metric},r1"] >= 0
     cfg = results["configs"][task]
@@ -90,8 +90,8 @@ def _check_task(results: dict, samples: list[dict], task: str, k: int, n_docs: i
             assert rec["sample_index"] == i and rec["task"] == task
             assert {"reasoning", "answer_text", "extracted", "correct", "truncated"} <= set(rec)
     # Scoring the saved samples again gives the numbers lm-eval reported.
-    path_metrics = [{m: line[m] for m in glue.METRICS} for line in samples]
-    assert glue.aggregate(path_metrics)["pass@1"] == pytest.approx(row["pass@1,r1"])
+    path_metrics = [{m: line[m] for m in hooks.METRICS} for line in samples]
+    assert hooks.aggregate(path_metrics)["pass@1"] == pytest.approx(row["pass@1,r1"])
 
 
 def _lm_eval(model: Path, out: Path, tasks: str, *extra: str) -> list[str]:
@@ -115,9 +115,9 @@ def test_lm_eval_cli_runs_r1_smoke(tiny_model, tmp_path):
     assert differing >= 10
     # Rescoring the samples file is deterministic.
     (path,) = out.glob("*/samples_r1_smoke_*.jsonl")
-    first, second = glue.rescore_samples(path), glue.rescore_samples(path)
+    first, second = rescore.rescore_samples(path), rescore.rescore_samples(path)
     assert first == second
-    for metric in glue.METRICS:
+    for metric in hooks.METRICS:
         assert first["metrics"][metric] == pytest.approx(results["results"]["r1_smoke"][f"{metric},r1"])
 
 

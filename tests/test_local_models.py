@@ -417,19 +417,20 @@ def test_local_models_are_registered_lazily():
 def test_records_take_the_engines_finish_reason_and_counts(tmp_path, text, finish_reason, tokens, truncated, loop):
     import json
 
-    from r1bench import lm_eval_glue as glue
+    from r1bench.lm_eval import filter as r1filter
+    from r1bench.lm_eval import hooks
     from r1bench.response import Response
 
-    doc = glue.stamp_docs([{"id": "q1", "kind": "math", "problem": "2+3?", "answer": "5"}], task="r1_test",
+    doc = hooks.stamp_docs([{"id": "q1", "kind": "math", "problem": "2+3?", "answer": "5"}], task="r1_test",
                           k=1, prompt_spec="deepseek-r1", max_gen_toks=100)[0]
     out = Response(text, finish_reason=finish_reason, usage={"completion_tokens": tokens}, source="engine")
-    (rec,) = glue.score_doc(doc, [out])
+    (rec,) = r1filter.score_doc(doc, [out])
     assert rec["finish_reason"] == finish_reason and rec["completion_tokens"] == tokens
     assert rec["tokens_estimated"] is False and rec["extra"]["token_count"] == "engine"
     assert rec["truncated"] is truncated and rec["loop_detected"] is loop
     # A rescoring in a new process (plain strings, the saved records) gives the same records.
     saved = [json.loads(str(rec))]
-    assert [dict(r) for r in glue.score_doc(doc, [str(out)], saved)] == saved
+    assert [dict(r) for r in r1filter.score_doc(doc, [str(out)], saved)] == saved
 
 
 def test_r1bench_eval_with_r1bench_hf_carries_finish_reasons_to_the_samples_file(tiny_llama, tmp_path):

@@ -33,7 +33,7 @@ NOT_RUN = {
     "r1bench grade --input": "needs a responses file",
     "r1train": "training needs the train extra and minutes of CPU (training/tests cover it)",
     "lm_eval": "needs a real model from the hub (GPU or network)",
-    "python -m r1bench.api.lm_eval": "needs an API server",
+    "python -m r1bench.lm_eval": "needs an API server",
     "vllm serve": "GPU",
     "make": "installs packages",
     "python benchmarks/": "benchmarks take minutes (their figures are in the README table)",
@@ -77,7 +77,7 @@ def _parse(cmd: str) -> None:
         if sub == "eval":
             from lm_eval._cli import HarnessCLI
 
-            from r1bench import evaluate
+            from r1bench.lm_eval import cli as evaluate
 
             lm_argv, _ = evaluate.translate_args(rest, default_model=Path("/models/embedded"))
             saved = sys.argv

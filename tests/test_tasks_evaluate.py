@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from pathlib import Path
 
 import pytest
 
-from r1bench import evaluate
+from r1bench.lm_eval import cli as evaluate
 
 MODEL = Path("/models/embedded")
 
@@ -108,6 +110,26 @@ def test_user_include_path_and_chat_template_flags_are_respected():
     assert "--apply_chat_template" not in out and "--no-chat-template" not in out
 
 
+@pytest.mark.parametrize("tasks,expected", [
+    ("r1_smoke", ["r1_smoke/r1_smoke.yaml"]),
+    ("r1_suite,my_task", ["r1_math500/r1_math500.yaml", "r1_aime24/r1_aime24.yaml",
+                          "r1_gpqa_diamond/r1_gpqa_diamond.yaml", "r1_moleculeqa100/r1_moleculeqa100.yaml", "my_task"]),
+    ("my_task,r1_math500,r1_suite", ["my_task", "r1_math500/r1_math500.yaml", "r1_aime24/r1_aime24.yaml",
+                                     "r1_gpqa_diamond/r1_gpqa_diamond.yaml", "r1_moleculeqa100/r1_moleculeqa100.yaml"]),
+])
+def test_with_a_user_include_path_r1_tasks_are_named_by_their_yaml_files(tasks, expected):
+    # lm-eval's CLI takes one --include_path (the user's), and accepts a YAML path as a task.
+    out, _ = _translate("--include_path", "/mine", "--tasks", tasks)
+    ours = evaluate.tasks_dir().resolve()
+    assert _value(out, "--tasks").split(",") == [str(ours / e) if e.endswith(".yaml") else e for e in expected]
+    assert _value(out, "--include_path") == "/mine"
+
+
+def test_our_own_folder_as_include_path_keeps_the_task_names():
+    out, _ = _translate("--include_path", str(evaluate.tasks_dir()), "--tasks", "r1_suite")
+    assert _value(out, "--tasks") == "r1_suite"
+
+
 def test_k_and_max_gen_toks():
     out, opts = _translate("--k", "8", "--max-gen-toks", "4096", "--data-dir", "d")
     assert opts.samples == 8
@@ -152,32 +174,61 @@ def _manager(**kwargs):
     return TaskManager(include_defaults=False, **kwargs)
 
 
-def test_overrides_set_repeats_and_add_our_tasks_to_a_user_include_path(tmp_path):
-    with evaluate._r1_task_overrides(3, evaluate.tasks_dir()):
-        tm = _manager(include_path=str(tmp_path), metadata={"k": 3})
-        loaded = tm.load(["r1_smoke"])
+def _run_metadata(opts, **clamp):
+    """The --metadata r1bench eval hands lm-eval (the tasks' R1Task reads it)."""
+    return {**evaluate._r1_metadata(argparse.Namespace(gen_kwargs={}), opts), **evaluate._r1_controls(opts, **clamp)}
+
+
+def test_k_sets_repeats_and_our_tasks_load_beside_a_user_include_path(tmp_path):
+    out, opts = _translate("--k", "3", "--include_path", str(tmp_path))
+    tm = _manager(include_path=_value(out, "--include_path"), metadata=_run_metadata(opts))
+    loaded = tm.load(_value(out, "--tasks").split(","))
     task = loaded["tasks"]["r1_smoke"]
     assert task.config.repeats == 3
     assert {d["r1_k"] for d in task.test_docs()} == {3}
 
 
-def test_overrides_refuse_repeats_that_disagree_with_k():
-    with evaluate._r1_task_overrides(5, None), pytest.raises(SystemExit, match="repeats=5"):
-        _manager(include_path=str(evaluate.tasks_dir())).load(["r1_smoke"])
+def _variant(folder, repeats, k, cap):
+    """r1_smoke as a user task folder's r1_smoke_k8 with the given repeats, k and limit."""
+    yaml_text = (evaluate.tasks_dir() / "r1_smoke" / "r1_smoke.yaml").read_text()
+    yaml_text = yaml_text.replace("include: ../_r1_template_yaml", f"include: {evaluate.tasks_dir()}/_r1_template_yaml")
+    yaml_text = yaml_text.replace("\ntask: r1_smoke", "\ntask: r1_smoke_k8").replace("repeats: 2", f"repeats: {repeats}")
+    yaml_text = yaml_text.replace("  k: 2", f"  k: {k}").replace("max_gen_toks: 128", f"max_gen_toks: {cap}")
+    (folder / "r1_smoke_k8.yaml").write_text(yaml_text)
 
 
-def test_overrides_are_undone_afterwards():
+def test_a_task_whose_repeats_disagree_with_k_is_refused_before_generating(tmp_path):
+    _variant(tmp_path, repeats=5, k=2, cap=128)
+    _, opts = _translate()
+    with pytest.raises(ValueError, match="repeats=5"):
+        _manager(include_path=str(tmp_path), metadata=_run_metadata(opts)).load(["r1_smoke_k8"])
+
+
+def test_r1bench_eval_patches_nothing_of_lm_eval(tmp_path, monkeypatch, capsys):
+    import lm_eval.__main__
     from lm_eval.tasks import TaskManager
 
+    from r1bench.eval_checks import EXIT_NOT_WRITTEN
+
     before = (TaskManager.__init__, TaskManager.load)
-    with evaluate._r1_task_overrides(2, None):
-        assert TaskManager.load is not before[1]
-    assert (TaskManager.__init__, TaskManager.load) == before
+    seen = {}
+
+    def fake_cli():
+        seen["argv"] = list(sys.argv)
+        seen["lm_eval"] = (TaskManager.__init__, TaskManager.load)
+
+    monkeypatch.setattr(lm_eval.__main__, "cli_evaluate", fake_cli)
+    argv = ["--model", "hf", "--model_args", "pretrained=/nonexistent/m", "--k", "3", "--output_path", str(tmp_path)]
+    assert evaluate.main(argv) == EXIT_NOT_WRITTEN  # the fake lm-eval wrote nothing
+    assert seen["lm_eval"] == before and (TaskManager.__init__, TaskManager.load) == before
+    meta = json.loads(_value(seen["argv"], "--metadata"))
+    assert meta["k"] == 3 and meta["r1bench_eval"] == {"k_sets_repeats": True}
 
 
 def test_context_clamp_sets_the_limit_metadata_and_doc_stamps(capsys):
-    with evaluate._r1_task_overrides(None, None, clamp=64, context=100):
-        task = _manager(include_path=str(evaluate.tasks_dir())).load(["r1_smoke"])["tasks"]["r1_smoke"]
+    _, opts = _translate()
+    meta = _run_metadata(opts, clamp=64, context=100)
+    task = _manager(include_path=str(evaluate.tasks_dir()), metadata=meta).load(["r1_smoke"])["tasks"]["r1_smoke"]
     assert task.config.generation_kwargs["max_gen_toks"] == 64
     assert task.config.metadata["max_gen_toks"] == 64
     assert task.config.metadata["max_gen_toks_clamped"] == {"requested": 128, "model_context": 100}
@@ -188,13 +239,9 @@ def test_context_clamp_sets_the_limit_metadata_and_doc_stamps(capsys):
 
 
 def test_quick_caps_k_and_the_limit(tmp_path):
-    yaml_text = (evaluate.tasks_dir() / "r1_smoke" / "r1_smoke.yaml").read_text()
-    yaml_text = yaml_text.replace("include: ../_r1_template_yaml", f"include: {evaluate.tasks_dir()}/_r1_template_yaml")
-    yaml_text = yaml_text.replace("\ntask: r1_smoke", "\ntask: r1_smoke_k8").replace("repeats: 2", "repeats: 8")
-    yaml_text = yaml_text.replace("  k: 2", "  k: 8").replace("max_gen_toks: 128", "max_gen_toks: 4096")
-    (tmp_path / "r1_smoke_k8.yaml").write_text(yaml_text)
-    with evaluate._r1_task_overrides(None, None, quick=True):
-        task = _manager(include_path=str(tmp_path)).load(["r1_smoke_k8"])["tasks"]["r1_smoke_k8"]
+    _variant(tmp_path, repeats=8, k=8, cap=4096)
+    _, opts = _translate("--quick")
+    task = _manager(include_path=str(tmp_path), metadata=_run_metadata(opts)).load(["r1_smoke_k8"])["tasks"]["r1_smoke_k8"]
     assert task.config.repeats == 2 and task.config.metadata["k"] == 2
     assert task.config.generation_kwargs["max_gen_toks"] == 512
     docs = list(task.test_docs())

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from r1bench import lm_eval_glue as glue
+from r1bench.lm_eval import chat_template, hooks, metadata, rescore
+from r1bench.lm_eval import filter as r1filter
 from r1bench.prompts import get_preset
 
 
@@ -20,11 +21,11 @@ def _doc(kind="math", k=4, answer="5", **extra):
     )
     base.update(extra)
     spec = "deepseek-r1" if kind == "math" else "simple-evals-choice"
-    return glue.stamp_docs([base], task="r1_test", k=k, prompt_spec=spec, max_gen_toks=100)[0]
+    return hooks.stamp_docs([base], task="r1_test", k=k, prompt_spec=spec, max_gen_toks=100)[0]
 
 
 def _score(doc, outputs):
-    return glue.process_results(doc, [glue.score_doc(doc, outputs)])
+    return hooks.process_results(doc, [r1filter.score_doc(doc, outputs)])
 
 
 def test_stamp_docs_adds_protocol_fields():
@@ -37,18 +38,18 @@ def test_stamp_docs_adds_protocol_fields():
 @pytest.mark.parametrize("k", [None, 0, -2])
 def test_stamp_docs_needs_a_positive_k(k):
     with pytest.raises(ValueError):
-        glue.stamp_docs([{"id": "x", "kind": "math", "problem": "p", "answer": "1"}], task="t", k=k)
+        hooks.stamp_docs([{"id": "x", "kind": "math", "problem": "p", "answer": "1"}], task="t", k=k)
 
 
 def test_doc_to_text_and_target():
     doc = _doc()
-    assert glue.doc_to_text(doc) == get_preset("deepseek-r1").render(doc)
-    assert glue.doc_to_target(_doc("choice", answer="B")) == "B"
+    assert hooks.doc_to_text(doc) == get_preset("deepseek-r1").render(doc)
+    assert hooks.doc_to_target(_doc("choice", answer="B")) == "B"
 
 
 def test_score_doc_strips_reasoning_and_keeps_raw():
     raw = "<think>maybe \\boxed{3}</think> So the answer is \\boxed{5}."
-    records = glue.score_doc(_doc(k=2), [raw, "no idea"])
+    records = r1filter.score_doc(_doc(k=2), [raw, "no idea"])
     assert [r["sample_index"] for r in records] == [0, 1]
     first = records[0]
     assert first["raw_output"] == raw
@@ -62,7 +63,7 @@ def test_score_doc_strips_reasoning_and_keeps_raw():
 
 def test_gpqa_permutation_is_in_the_record():
     doc = _doc("choice", k=1, answer="B", permutation=[2, 0, 1, 3])
-    (record,) = glue.score_doc(doc, ["Answer: B"])
+    (record,) = r1filter.score_doc(doc, ["Answer: B"])
     assert record["extra"]["permutation"] == [2, 0, 1, 3]
     assert record["correct"] is True
 
@@ -95,7 +96,7 @@ B5, B4 = "\\boxed{5}", "\\boxed{4}"
 def test_process_results_table(kind, gold, outputs, expected):
     doc = _doc(kind, k=len(outputs), answer=gold)
     metrics = _score(doc, outputs)
-    assert set(metrics) == set(glue.METRICS)
+    assert set(metrics) == set(hooks.METRICS)
     for key, value in expected.items():
         assert metrics[key] == pytest.approx(value), key
 
@@ -119,32 +120,32 @@ class _WordTokenizer:
 
 @pytest.mark.parametrize(("limit", "truncated"), [(3, 1.0), (9, 1.0), (10, 0.0), (None, 0.0)])
 def test_cap_hit_counts_as_truncated_with_a_tokenizer(monkeypatch, limit, truncated):
-    monkeypatch.setattr(glue, "_load_tokenizer", lambda name: _WordTokenizer())
+    monkeypatch.setattr(chat_template, "load_tokenizer", lambda name: _WordTokenizer())
     doc = {**_doc(k=1), "r1_tokenizer": "words", "r1_max_gen_toks": limit}
-    records = glue.score_doc(doc, ["one two three four five six seven eight \\boxed{5}"])
+    records = r1filter.score_doc(doc, ["one two three four five six seven eight \\boxed{5}"])
     assert records[0]["completion_tokens"] == 9 and records[0]["tokens_estimated"] is False
     assert records[0]["extra"]["token_count"] == "retokenized:words"
-    assert glue.process_results(doc, [records])["truncated_rate"] == truncated
+    assert hooks.process_results(doc, [records])["truncated_rate"] == truncated
 
 
 def test_without_a_tokenizer_counts_are_estimates():
-    (record,) = glue.score_doc(_doc(k=1), ["some words \\boxed{5}"])
+    (record,) = r1filter.score_doc(_doc(k=1), ["some words \\boxed{5}"])
     assert record["tokens_estimated"] is True and record["completion_tokens"] > 0
 
 
 @pytest.mark.parametrize("n", [1, 3, 5])
 def test_wrong_sample_count_raises_in_process_results(n):
     doc = _doc(k=4)
-    records = glue.score_doc({**doc, "r1_k": n}, [B5] * n)
-    with pytest.raises(glue.SampleCountError, match="k=4"):
-        glue.process_results(doc, [records])
+    records = r1filter.score_doc({**doc, "r1_k": n}, [B5] * n)
+    with pytest.raises(hooks.SampleCountError, match="k=4"):
+        hooks.process_results(doc, [records])
 
 
 def test_filter_saves_outputs_then_raises_on_fewer_than_k(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     docs = [_doc(k=2), _doc(k=2)]
-    with pytest.raises(glue.SampleCountError, match="saved to"):
-        glue.R1Filter().apply([[B5, B5], [B5]], docs)
+    with pytest.raises(hooks.SampleCountError, match="saved to"):
+        r1filter.R1Filter().apply([[B5, B5], [B5]], docs)
     (saved,) = tmp_path.glob("r1bench-unscored-*.jsonl")
     lines = [json.loads(x) for x in saved.read_text().splitlines()]
     assert [len(x["resps"][0]) for x in lines] == [2, 1]
@@ -152,34 +153,34 @@ def test_filter_saves_outputs_then_raises_on_fewer_than_k(tmp_path, monkeypatch)
 
 def test_filter_returns_records_per_doc():
     docs = [_doc(k=2), _doc("choice", k=2, answer="A")]
-    out = glue.R1Filter().apply([[B5, B4], ["Answer: A", "Answer: B"]], docs)
+    out = r1filter.R1Filter().apply([[B5, B4], ["Answer: A", "Answer: B"]], docs)
     assert [[r["correct"] for r in recs] for recs in out] == [[True, False], [True, False]]
 
 
 def test_process_results_rejects_unfiltered_text():
     with pytest.raises(TypeError, match="function: r1"):
-        glue.process_results(_doc(k=1), ["\\boxed{5}"])
+        hooks.process_results(_doc(k=1), ["\\boxed{5}"])
 
 
 def test_process_results_accepts_json_strings_from_a_samples_file():
     doc = _doc(k=2)
-    records = glue.score_doc(doc, [B5, B4])
-    assert glue.process_results(doc, [[str(r) for r in records]]) == glue.process_results(doc, [records])
+    records = r1filter.score_doc(doc, [B5, B4])
+    assert hooks.process_results(doc, [[str(r) for r in records]]) == hooks.process_results(doc, [records])
 
 
 def test_aggregate_is_the_mean_over_docs():
     per_doc = [_score(_doc(k=2), [B5, B5]), _score(_doc(k=2), [B4, B5])]
-    agg = glue.aggregate(per_doc)
+    agg = hooks.aggregate(per_doc)
     assert agg["pass@1"] == pytest.approx(0.75)
     with pytest.raises(ValueError):
-        glue.aggregate([])
+        hooks.aggregate([])
 
 
 def _write_samples(path, docs_outputs):
     with path.open("w") as fh:
         for i, (doc, outputs) in enumerate(docs_outputs):
-            records = glue.score_doc(doc, outputs)
-            metrics = glue.process_results(doc, [records])
+            records = r1filter.score_doc(doc, outputs)
+            metrics = hooks.process_results(doc, [records])
             line = {"doc_id": i, "doc": doc, "resps": [outputs], "filtered_resps": [[str(r) for r in records]], "filter": "r1", **metrics}
             fh.write(json.dumps(line) + "\n")
 
@@ -187,11 +188,11 @@ def _write_samples(path, docs_outputs):
 def test_rescore_samples_twice_gives_identical_numbers(tmp_path):
     path = tmp_path / "samples_r1_test.jsonl"
     _write_samples(path, [(_doc(k=3), [B5, B4, "x"]), (_doc("choice", k=3, answer="C"), ["Answer: C"] * 3)])
-    first, second = glue.rescore_samples(path), glue.rescore_samples(path)
+    first, second = rescore.rescore_samples(path), rescore.rescore_samples(path)
     assert first == second
     assert first["n_docs"] == 2 and first["k"] == 3
     lines = [json.loads(x) for x in path.read_text().splitlines()]
-    for key in glue.METRICS:
+    for key in hooks.METRICS:
         assert first["metrics"][key] == pytest.approx(sum(x[key] for x in lines) / 2)
 
 
@@ -201,41 +202,41 @@ def test_rescore_names_file_and_line(tmp_path):
     with path.open("a") as fh:
         fh.write("{not json\n")
     with pytest.raises(ValueError, match=r"bad.jsonl:2"):
-        glue.rescore_samples(path)
+        rescore.rescore_samples(path)
 
 
 def test_rescore_catches_missing_samples(tmp_path):
     path = tmp_path / "short.jsonl"
     doc = _doc(k=2)
     path.write_text(json.dumps({"doc": doc, "resps": [[B5]], "filter": "r1"}) + "\n")
-    with pytest.raises(glue.SampleCountError, match=r"short.jsonl:1"):
-        glue.rescore_samples(path)
+    with pytest.raises(hooks.SampleCountError, match=r"short.jsonl:1"):
+        rescore.rescore_samples(path)
 
 
 def test_load_dataset_returns_uniform_test_split():
-    data = glue.load_dataset(r1_task="r1_smoke", k=2, prompt_preset="deepseek-r1+simple-evals-choice", max_gen_toks=64)
+    data = hooks.load_dataset(r1_task="r1_smoke", k=2, prompt_preset="deepseek-r1+simple-evals-choice", max_gen_toks=64)
     test = data["test"]
     kinds = set(test["kind"])
     assert kinds == {"math", "choice"}
     assert set(test["r1_k"]) == {2} and set(test["r1_max_gen_toks"]) == {64}
     for doc in test:
-        assert glue.doc_to_text(doc)
+        assert hooks.doc_to_text(doc)
 
 
 @pytest.mark.parametrize(("kwargs", "error"), [({"k": 2}, "r1_task"), ({"r1_task": "r1_smoke"}, "k")])
 def test_load_dataset_needs_task_and_k(kwargs, error):
     with pytest.raises(ValueError, match=error):
-        glue.load_dataset(**kwargs)
+        hooks.load_dataset(**kwargs)
 
 
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("0", False), (False, False), (None, False), ("auto", False)])
 def test_starts_in_reasoning_values(value, expected):
-    assert glue._starts_in_reasoning(value, None) is expected
+    assert chat_template.starts_in_reasoning(value, None) is expected
 
 
 def test_starts_in_reasoning_rejects_junk():
     with pytest.raises(ValueError):
-        glue._starts_in_reasoning("maybe", None)
+        chat_template.starts_in_reasoning("maybe", None)
 
 
 class _TemplateTokenizer:
@@ -249,15 +250,15 @@ class _TemplateTokenizer:
 
 @pytest.mark.parametrize(("suffix", "expected"), [("<think>\n", True), ("", False)])
 def test_starts_in_reasoning_auto_reads_the_chat_template(monkeypatch, suffix, expected):
-    monkeypatch.setattr(glue, "_load_tokenizer", lambda name: _TemplateTokenizer(suffix))
-    assert glue._starts_in_reasoning("auto", "some-model") is expected
+    monkeypatch.setattr(chat_template, "load_tokenizer", lambda name: _TemplateTokenizer(suffix))
+    assert chat_template.starts_in_reasoning("auto", "some-model") is expected
 
 
 def test_prefilled_think_without_close_has_no_answer():
     doc = {**_doc(k=1), "r1_starts_in_reasoning": True}
-    (record,) = glue.score_doc(doc, ["thinking \\boxed{5} still thinking"])
+    (record,) = r1filter.score_doc(doc, ["thinking \\boxed{5} still thinking"])
     assert record["extracted"] is None and record["truncated"] is True
-    (closed,) = glue.score_doc(doc, ["thinking</think> \\boxed{5}"])
+    (closed,) = r1filter.score_doc(doc, ["thinking</think> \\boxed{5}"])
     assert closed["correct"] is True
 
 
@@ -274,7 +275,7 @@ def test_an_api_error_belongs_to_its_own_sample_only():
 
     failed = make_failure_text("HTTP 500: boom")
     doc = _doc("choice", k=4, answer="B", permutation=[1, 0, 2, 3])
-    records = glue.score_doc(doc, ["Answer: B", failed, "Answer: B", "Answer: C"])
+    records = r1filter.score_doc(doc, ["Answer: B", failed, "Answer: B", "Answer: C"])
     assert ["api_error" in r["extra"] for r in records] == [False, True, False, False]
     bad = records[1]
     assert bad["extra"]["api_error"] == "HTTP 500: boom" and bad["extra"]["permutation"] == [1, 0, 2, 3]
@@ -287,8 +288,8 @@ def test_a_failure_under_a_prefilled_think_is_not_counted_as_truncated():
     from r1bench.api.failures import make_failure_text
 
     doc = {**_doc(k=2), "r1_starts_in_reasoning": True}
-    records = glue.score_doc(doc, ["x</think>\\boxed{5}", make_failure_text("timeout")])
-    metrics = glue.process_results(doc, [records])
+    records = r1filter.score_doc(doc, ["x</think>\\boxed{5}", make_failure_text("timeout")])
+    metrics = hooks.process_results(doc, [records])
     assert metrics["truncated_rate"] == 0.0 and metrics["no_answer_rate"] == 0.5
 
 
@@ -336,7 +337,7 @@ def test_rescoring_an_api_run_reproduces_truncation_and_token_counts(tmp_path, m
         answered: {"finish_reason": "stop", "usage": {"completion_tokens": 32}},
         cut_closed: {"finish_reason": "length", "usage": {"completion_tokens": 1000}},
     }
-    monkeypatch.setattr(glue, "_api_metadata", _fake_api(meta))
+    monkeypatch.setattr(metadata, "live_metadata", _fake_api(meta))
     docs_outputs = [
         (_doc(k=4), [cut, answered, failed, cut_closed]),
         (_doc(k=4, answer="4"), [answered, answered, cut, answered]),
@@ -346,14 +347,14 @@ def test_rescoring_an_api_run_reproduces_truncation_and_token_counts(tmp_path, m
     original = [json.loads(x) for x in path.read_text().splitlines()]
     assert original[0]["truncated_rate"] == 0.5 and original[0]["mean_completion_tokens"] == (1000 + 32 + 1000) / 4
 
-    monkeypatch.setattr(glue, "_api_metadata", lambda text: {})  # a new process: metadata gone
-    rescored = glue.rescore_samples(path)
+    monkeypatch.setattr(metadata, "live_metadata", lambda text: {})  # a new process: metadata gone
+    rescored = rescore.rescore_samples(path)
     for line, per_doc in zip(original, rescored["per_doc"]):
-        assert per_doc == {key: line[key] for key in glue.METRICS}
+        assert per_doc == {key: line[key] for key in hooks.METRICS}
     # Record by record too: the saved finish_reason, API counts and API error come back.
     doc, outputs = docs_outputs[0]
     saved = [json.loads(r) for r in original[0]["filtered_resps"][0]]
-    again = glue.score_doc(doc, outputs, saved)
+    again = r1filter.score_doc(doc, outputs, saved)
     assert [dict(r) for r in again] == saved
     assert saved[2]["extra"]["api_error"] == "HTTP 503"
     assert [r["finish_reason"] for r in saved] == ["length", "stop", None, "length"]
@@ -364,7 +365,7 @@ def test_filter_saves_outputs_on_any_scoring_error(tmp_path, monkeypatch):
     good, bad = _doc(k=2), _doc(k=2)
     del bad["answer"]  # a bad gold: scoring raises after the generations are done
     with pytest.raises(KeyError):
-        glue.R1Filter().apply([[B5, B5], [B4, B5]], [good, bad])
+        r1filter.R1Filter().apply([[B5, B5], [B4, B5]], [good, bad])
     (saved,) = tmp_path.glob("r1bench-unscored-*.jsonl")
     lines = [json.loads(x) for x in saved.read_text().splitlines()]
     assert [x["resps"][0] for x in lines] == [[B5, B5], [B4, B5]]
@@ -391,7 +392,7 @@ def test_maj_at_k_compares_the_majority_answer_with_the_gold(kind, gold, records
     from r1bench.metrics import maj_at_k
 
     doc = _doc(kind, k=len(records), answer=gold)
-    assert glue.process_results(doc, [records])["maj@k"] == maj
+    assert hooks.process_results(doc, [records])["maj@k"] == maj
     equal = answer_equality(kind)
     assert maj == float(maj_at_k([r["extracted"] for r in records], gold, equal))
 
@@ -408,7 +409,7 @@ def test_maj_at_k_compares_the_majority_answer_with_the_gold(kind, gold, records
 def test_no_chat_template_turns_starts_in_reasoning_off(argv, expected):
     import argparse
 
-    from r1bench import evaluate
+    from r1bench.lm_eval import cli as evaluate
 
     _, opts = evaluate.translate_args(argv, default_model=Path("/nonexistent/model"))
     meta = {}
@@ -423,7 +424,7 @@ def test_no_chat_template_turns_starts_in_reasoning_off(argv, expected):
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False)])
 def test_starts_in_reasoning_from_model_args_reaches_the_docs(value, expected):
     # lm-eval merges --model_args into the metadata the dataset hook receives.
-    data = glue.load_dataset(r1_task="r1_smoke", k=1, base_url="http://x/v1", model="m", starts_in_reasoning=value)
+    data = hooks.load_dataset(r1_task="r1_smoke", k=1, base_url="http://x/v1", model="m", starts_in_reasoning=value)
     assert set(data["test"]["r1_starts_in_reasoning"]) == {expected}
 
 
@@ -438,8 +439,8 @@ def test_unscored_outputs_go_beside_the_run_output(tmp_path, monkeypatch, how):
         monkeypatch.setattr(sys, "argv", ["lm_eval", "--output_path", str(out), "--tasks", "r1_smoke"])
     else:
         monkeypatch.setattr(sys, "argv", ["lm_eval", f"--output_path={out}"])
-    with pytest.raises(glue.SampleCountError, match="saved to"):
-        glue.R1Filter().apply([[B5, B5], [B5]], [_doc(k=2), _doc(k=2)])
+    with pytest.raises(hooks.SampleCountError, match="saved to"):
+        r1filter.R1Filter().apply([[B5, B5], [B5]], [_doc(k=2), _doc(k=2)])
     assert len(list(out.glob("r1bench-unscored-*.jsonl"))) == 1
     assert list(tmp_path.glob("r1bench-unscored-*.jsonl")) == []
 
@@ -447,7 +448,7 @@ def test_unscored_outputs_go_beside_the_run_output(tmp_path, monkeypatch, how):
 def test_plain_lm_eval_refuses_k_that_repeats_does_not_match_before_generating():
     from lm_eval.tasks import TaskManager
 
-    from r1bench.evaluate import tasks_dir
+    from r1bench.task_configs import tasks_dir
 
     tm = TaskManager(include_defaults=False, include_path=str(tasks_dir()), metadata={"k": 3})
     with pytest.raises(ValueError, match=r"metadata k=3 but the task's repeats=2.*r1bench eval --k 3"):

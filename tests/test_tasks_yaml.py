@@ -9,7 +9,7 @@ from lm_eval.tasks import TaskManager
 from lm_eval.tasks._yaml_loader import load_yaml
 
 from r1bench.grading import GRADER_VERSION
-from r1bench.lm_eval_glue import METRICS
+from r1bench.lm_eval.hooks import METRICS
 from r1bench.prompts import spec_hash
 
 ROOT = Path(__file__).resolve().parents[1]

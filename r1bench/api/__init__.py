@@ -2,7 +2,7 @@
 
 ``run_chat_requests(requests, config)`` sends chat requests with bounded concurrency, folds
 ``reasoning_content`` into ``<think>...</think>``, retries transient failures, and stores every
-sample in a content-keyed SQLite store so a re-run resumes. ``import r1bench.api.lm_eval_model``
+sample in a content-keyed SQLite store so a re-run resumes. ``import r1bench.lm_eval.chat``
 registers the lm-eval model ``r1bench-chat`` built on it.
 """
 

@@ -1,12 +1,12 @@
 """The lm-eval model ``r1bench-chat``: lm-eval's ``generate_until`` on top of :mod:`r1bench.api`.
 
 Importing this module registers the model. lm-eval 0.4.13 has no plugin entry point, so plain
-``lm_eval`` sees it only in a process that imported it first: use ``r1bench eval`` or
-``python -m r1bench.api.lm_eval`` (lm-eval's own CLI with this module imported). Example::
+``lm_eval`` sees it only in a process that imported it first: use ``r1bench eval`` (or
+``python -m r1bench.lm_eval``, the same command: lm-eval's own CLI with this module imported). Example::
 
-    python -m r1bench.api.lm_eval --model r1bench-chat \\
+    r1bench eval --model r1bench-chat \\
         --model_args base_url=http://127.0.0.1:8000/v1,model=NAME,num_concurrent=32 \\
-        --tasks r1_suite --include_path tasks --apply_chat_template --output_path out
+        --tasks r1_suite --output_path out
 
 With ``repeats: k`` lm-eval sends k identical requests per document; each gets its own sample
 index (the i-th occurrence of an identical (context, gen_kwargs) pair), hence its own seed and
@@ -162,7 +162,7 @@ class R1BenchChat(LM):
         if text not in ("auto", "1", "true", "yes", "on", "0", "false", "no", "off"):
             raise ValueError(f"starts_in_reasoning must be auto/true/false, got {starts_in_reasoning!r}")
         # Not used by the model itself: lm-eval passes model_args on to the tasks as metadata, and
-        # the r1bench tasks split each output with it (see r1bench.lm_eval_glue.load_dataset).
+        # the r1bench tasks split each output with it (see r1bench.lm_eval.hooks.load_dataset).
         self.starts_in_reasoning = text
         if not base_url or not model:
             raise ValueError(

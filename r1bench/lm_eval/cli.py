@@ -1,11 +1,15 @@
-"""``r1bench eval``: a thin wrapper around lm-eval's own CLI with the R1 tasks and defaults.
+"""``r1bench eval`` (also ``python -m r1bench.lm_eval``): lm-eval's own CLI with the R1 tasks and defaults.
 
-It imports r1bench (and ``r1bench.api.lm_eval_model`` when present, which registers the
-``r1bench-chat`` model), translates r1bench's own flags, fills in defaults, and hands every other
-argument unchanged to lm-eval 0.4.13's CLI in this process, so ``--limit``, ``--output_path``,
-``--log_samples``, ``--gen_kwargs``, ``--model_args``, ``--batch_size`` ... keep their spellings.
+It registers r1bench's models (``r1bench-chat``, ``r1bench-hf``, ``r1bench-vllm``), translates
+r1bench's own flags, fills in defaults, and runs lm-eval 0.4.13's public entry point
+(``lm_eval.__main__.cli_evaluate``) in this process with every other argument unchanged, so
+``--limit``, ``--output_path``, ``--log_samples``, ``--gen_kwargs``, ``--model_args``,
+``--batch_size`` ... keep their spellings. What r1bench decides about the tasks (k, quick look,
+context clamp) reaches them as ``--metadata`` (see :mod:`r1bench.lm_eval.task`); nothing of
+lm-eval is patched. A failure inside lm-eval is one line and a non-zero exit.
 
-Defaults: ``--tasks r1_smoke``; ``--include_path`` = the r1bench tasks folder; ``--model`` = the
+Defaults: ``--tasks r1_smoke``; ``--include_path`` = the r1bench tasks folder (with the user's own
+``--include_path``, r1bench tasks are named by their YAML files); ``--model`` = the
 embedded SmolLM2-135M-Instruct on CPU (r1bench-hf, float32, ``--batch_size 16``) when neither
 ``--model`` nor ``--model_args`` is given; ``--apply_chat_template`` (no system prompt);
 ``--output_path runs/<model>/<timestamp>`` and ``--log_samples``. A generation limit longer than
@@ -20,47 +24,30 @@ the records). The run ends with the headline per task, the paths written and the
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
+import itertools
 import json
 import logging
 import os
 import shlex
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from r1bench import eval_checks
 from r1bench.eval_ux import UsageError
+from r1bench.task_configs import tasks_dir
 
-__all__ = ["tasks_dir", "build_parser", "translate_args", "main", "DEFAULT_HF_BATCH_SIZE"]
+__all__ = ["tasks_dir", "build_parser", "translate_args", "main", "DEFAULT_HF_BATCH_SIZE", "LmEvalFailed",
+           "run_lm_eval"]
 
 # The embedded model on CPU: 16 prompts per forward pass (measured: r1_smoke's 24 generations take
 # 78 s at batch size 1 and about 31 s batched on 2 cores).
 DEFAULT_HF_BATCH_SIZE = "16"
 
 logger = logging.getLogger(__name__)
-
-
-def tasks_dir() -> Path:
-    """The r1bench lm-eval task folder: ``$R1BENCH_TASKS_DIR``, else the checkout's ``tasks/``
-    (source tree, editable install), else the copy inside an installed wheel (``r1bench/tasks``).
-    """
-    env = os.environ.get("R1BENCH_TASKS_DIR")
-    candidates = [Path(env)] if env else []
-    package = Path(__file__).resolve().parent
-    candidates += [package.parent / "tasks", package / "tasks"]
-    for path in candidates:
-        if (path / "_r1_template_yaml").is_file():
-            return path
-    raise FileNotFoundError(
-        "r1bench task folder not found (looked in "
-        + ", ".join(str(p) for p in candidates)
-        + "); reinstall r1bench (`pip install -e .` from a checkout) or set "
-        "R1BENCH_TASKS_DIR to a checkout's tasks/ folder"
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,6 +142,8 @@ def translate_args(
         out.append("--log_samples")
     if not _has_flag(rest, "--include_path"):
         out += ["--include_path", str(tasks_dir())]
+    else:
+        out[1] = _task_specs(opts.tasks, _flag_value(rest, "--include_path"))
     if not opts.no_chat_template and not _has_flag(rest, "--apply_chat_template"):
         out.append("--apply_chat_template")
     if opts.max_gen_toks is not None:
@@ -190,97 +179,91 @@ def _sets_starts_in_reasoning(ns: argparse.Namespace) -> bool:
     return False
 
 
-def _restamp(task: Any, fields: dict[str, Any]) -> None:
-    """Set ``fields`` on every loaded doc of ``task`` (the records read k and the cap from the docs)."""
-    data = getattr(task, "dataset", None)
-    if data is None or not hasattr(data, "keys"):
-        return
-    import datasets
-
-    for split in list(data.keys()):
-        data[split] = datasets.Dataset.from_list([{**doc, **fields} for doc in data[split]])
-
-
-@contextlib.contextmanager
-def _r1_task_overrides(
-    samples: int | None,
-    extra_include: Path | None,
-    *,
-    quick: bool = False,
-    clamp: int | None = None,
-    context: int | None = None,
-    user_cap: bool = False,
-) -> Iterator[None]:
-    """While lm-eval runs: set ``repeats`` of r1 tasks to ``samples``, check repeats == k before
-    any generation, and add our task folder when the user gave their own ``--include_path``.
-
-    ``quick`` caps k and the generation limit; ``clamp`` is the largest limit the model's
-    ``context`` leaves room for (applied unless the user set the limit, ``user_cap``, which the
-    caller clamps itself). Both are written into the task metadata and the docs' stamps.
-    """
-    from lm_eval.tasks import TaskManager
-
+def _r1_controls(opts: argparse.Namespace, *, clamp: int | None = None, context: int | None = None) -> dict[str, Any]:
+    """What ``r1bench eval`` asks of the tasks (:class:`r1bench.lm_eval.task.R1Task`), as metadata:
+    repeats follow ``--k``; the quick look caps k and the limit; a short model context clamps the
+    limit (a user's own ``--max-gen-toks`` is clamped here instead, and quick leaves it alone)."""
     from r1bench.eval_ux import QUICK_K, QUICK_MAX_GEN_TOKS
+    from r1bench.lm_eval.task import RUN_KEY
 
-    orig_init, orig_load = TaskManager.__init__, TaskManager.load
+    run: dict[str, Any] = {}
+    if opts.samples is not None:
+        run["k_sets_repeats"] = True
+    user_cap = opts.max_gen_toks is not None
+    if getattr(opts, "quick", False):
+        quick = {"k": QUICK_K} if opts.samples is None else {}
+        if not user_cap:
+            quick["max_gen_toks"] = QUICK_MAX_GEN_TOKS
+        if quick:
+            run["quick"] = quick
+    if clamp is not None and not user_cap:
+        run["context"] = {"limit": clamp, "model_context": context}
+    return {RUN_KEY: run} if run else {}
 
-    def init(self: Any, *args: Any, include_path: Any = None, **kwargs: Any) -> None:
-        # repeats follow k right after loading (below), so the dataset hook's k == repeats check waits.
-        kwargs["metadata"] = {**(kwargs.get("metadata") or {}), "r1_repeats_follow_k": True}
-        if extra_include is not None:
-            paths = (
-                list(include_path) if isinstance(include_path, (list, tuple)) else [include_path]
-            )
-            include_path = [p for p in paths if p] + [extra_include]
-        orig_init(self, *args, include_path=include_path, **kwargs)
 
-    def load(self: Any, task_list: Any) -> Any:
-        loaded = orig_load(self, task_list)
-        for name, task in loaded.get("tasks", {}).items():
-            cfg = task.config
-            if not (cfg.dataset_kwargs or {}).get("r1_task"):
-                continue
-            if samples is not None:
-                task.set_config(key="repeats", value=samples)
-            meta = cfg.metadata if isinstance(cfg.metadata, dict) else {}
-            k = int(meta.get("k", 0))
-            stamps: dict[str, Any] = {}
-            if quick and samples is None and k > QUICK_K and cfg.repeats == k:
-                task.set_config(key="repeats", value=QUICK_K)
-                meta["k"] = k = QUICK_K
-                stamps["r1_k"] = QUICK_K
-            if cfg.repeats != k:
-                raise SystemExit(
-                    f"r1bench eval: task {name} has repeats={cfg.repeats} but metadata k={k}; "
-                    "use --k K to set both"
-                )
-            gen = cfg.generation_kwargs if isinstance(cfg.generation_kwargs, dict) else None
-            cap = gen.get("max_gen_toks") if gen else None
-            if gen is not None and cap is not None and not user_cap:
-                new = min(int(cap), QUICK_MAX_GEN_TOKS) if quick else int(cap)
-                if clamp is not None and new > clamp:
-                    new = clamp
-                    meta["max_gen_toks_clamped"] = {"requested": int(cap), "model_context": context}
-                    stamps["r1_max_gen_toks_requested"] = int(cap)
-                    print(f"r1bench eval: warning: {name}: generation limit {cap} does not fit the model's "
-                          f"context of {context} tokens; clamped to {new}", file=sys.stderr)
-                if new != int(cap):
-                    gen["max_gen_toks"] = new
-                    meta["max_gen_toks"] = new
-                    stamps["r1_max_gen_toks"] = new
-            if stamps:
-                _restamp(task, stamps)
-        return loaded
+def _yaml_paths(folder: Path) -> dict[str, tuple[Path, list[str]]]:
+    """r1bench task and group names under ``folder`` -> (YAML path, group members)."""
+    import yaml
 
-    TaskManager.__init__, TaskManager.load = init, load  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        TaskManager.__init__, TaskManager.load = orig_init, orig_load  # type: ignore[method-assign]
+    out: dict[str, tuple[Path, list[str]]] = {}
+    for path in sorted(folder.rglob("*.yaml")):
+        try:
+            cfg = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            continue
+        if "group" in cfg:
+            out[str(cfg["group"])] = (path, [str(m) for m in cfg.get("task") or [] if isinstance(m, str)])
+        elif isinstance(cfg.get("task"), str):
+            out[cfg["task"]] = (path, [])
+    return out
+
+
+def _task_specs(tasks: str, include_path: str | None) -> str:
+    """``--tasks`` for a run with the user's own ``--include_path``: lm-eval's CLI takes one include
+    path, so r1bench tasks are named by their YAML files (lm-eval accepts a path as a task; a group
+    becomes its member tasks). Unchanged when the user's path is r1bench's task folder."""
+    ours = tasks_dir().resolve()
+    if include_path and Path(include_path).resolve() == ours:
+        return tasks
+    known = _yaml_paths(ours)
+    specs: list[str] = []
+    for name in (t.strip() for t in tasks.split(",") if t.strip()):
+        if name not in known:
+            specs.append(name)
+            continue
+        path, members = known[name]
+        specs += [str(known[m][0]) for m in members if m in known] if members else [str(path)]
+    return ",".join(dict.fromkeys(specs))
+
+
+def _lm_eval_options(lm_argv: Sequence[str]) -> argparse.Namespace:
+    """The lm-eval options r1bench reads (gen_kwargs as a dict; metadata, model_args as given).
+
+    ``--gen_kwargs`` takes ``k=v,k2=v2``, ``k=v k2=v2`` or JSON and may repeat (lm-eval merges them).
+    """
+    from lm_eval.utils import simple_parse_args_string
+
+    gen: dict[str, Any] = {}
+    for i, arg in enumerate(lm_argv):
+        if arg.startswith("--gen_kwargs="):
+            values = [arg.split("=", 1)[1]]
+        elif arg == "--gen_kwargs":
+            values = list(itertools.takewhile(lambda a: not a.startswith("-"), lm_argv[i + 1:]))
+        else:
+            continue
+        for value in values:
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = simple_parse_args_string(value)
+            if isinstance(parsed, dict):
+                gen.update(parsed)
+    return argparse.Namespace(gen_kwargs=gen, metadata=_flag_value(lm_argv, "--metadata"),
+                              model_args=_flag_value(lm_argv, "--model_args"))
 
 
 def _register_models() -> None:
-    """Import the r1bench lm-eval model (``r1bench-chat``) when that module exists.
+    """Register r1bench's lm-eval models (``r1bench-chat``, ``r1bench-hf``, ``r1bench-vllm``).
 
     lm-eval 0.4.13 fills its model registry with the built-in models only when the registry is
     empty at the first lookup; registering ours first would hide ``hf``/``vllm``. So the
@@ -289,7 +272,7 @@ def _register_models() -> None:
     importlib.import_module("lm_eval.models")
     importlib.import_module("r1bench.local")  # r1bench-hf, r1bench-vllm (lazy placeholders)
     try:
-        importlib.import_module("r1bench.api.lm_eval_model")
+        importlib.import_module("r1bench.lm_eval.chat")
     except ImportError as exc:
         logger.debug("r1bench-chat model not registered: %s", exc)
 
@@ -349,7 +332,12 @@ def _run(argv: list[str]) -> int:
     model, model_args = _flag_value(lm_argv, "--model"), _flag_value(lm_argv, "--model_args")
     eval_ux.check_backend(model)
     eval_ux.check_data(expanded, opts.data_dir)
-    eval_checks.preflight(lm_argv)  # secrets, unknown model args, unwritable output: before any work
+    try:  # secrets, unknown model args, unwritable output: before any work
+        from r1bench.lm_eval.chat import model_arg_names
+
+        eval_checks.preflight(lm_argv, {"r1bench-chat": model_arg_names()})
+    except ValueError as exc:  # preflight's refusals are one line by design
+        raise UsageError(str(exc)) from None
     if not _has_flag(argv, "--model", "--model_args") and not (opts.quick or opts.full) and expanded != ["r1_smoke"]:
         # The embedded 135M model is a demo: 64 samples x 7,000 tokens of AIME on CPU is hours of noise.
         opts.quick = True
@@ -359,37 +347,18 @@ def _run(argv: list[str]) -> int:
     clamp = eval_ux.clamp_limit(context)
     _clamp_user_limit(lm_argv, opts, clamp, context)
     _register_models()
-    from lm_eval._cli import HarnessCLI
-    from lm_eval.utils import setup_logging
-
-    import r1bench.lm_eval_glue  # noqa: F401 - registers the `r1` filter
-
-    setup_logging()
-    cli = HarnessCLI()
-    saved_argv = sys.argv
-    sys.argv = ["lm-eval", "run", *lm_argv]
-    try:
-        ns = cli.parse_args()
-    finally:
-        sys.argv = saved_argv
-    meta = _r1_metadata(ns, opts)
-    if meta:
-        ns.metadata = {**(getattr(ns, "metadata", None) or {}), **meta}
-    user_include = _has_flag(argv, "--include_path")
+    meta = {**_r1_metadata(_lm_eval_options(lm_argv), opts), **_r1_controls(opts, clamp=clamp, context=context)}
+    if meta:  # after the user's own --metadata: lm-eval merges both, ours winning on the same key
+        lm_argv += ["--metadata", json.dumps(meta, sort_keys=True)]
     print(f"r1bench eval: {_reproduce_command(eval_checks.redact_argv(argv), opts)}", file=sys.stderr)
-    echo = list(lm_argv)
-    if meta and not _has_flag(lm_argv, "--metadata"):
-        echo += ["--metadata", json.dumps(meta, sort_keys=True)]
-    print(f"r1bench eval -> lm_eval run {shlex.join(eval_checks.redact_argv(echo))}", file=sys.stderr)
+    print(f"r1bench eval -> lm_eval run {shlex.join(eval_checks.redact_argv(lm_argv))}", file=sys.stderr)
     output = _flag_value(lm_argv, "--output_path")
     saved_env = os.environ.get("R1BENCH_UNSCORED_DIR")
     if output and saved_env is None:  # raw outputs that fail scoring land beside the run, not in cwd
         os.environ["R1BENCH_UNSCORED_DIR"] = str(Path(output).resolve())
     start_wall, start = time.time(), time.perf_counter()
     try:
-        with _r1_task_overrides(opts.samples, tasks_dir() if user_include else None, quick=opts.quick,
-                                clamp=clamp, context=context, user_cap=opts.max_gen_toks is not None):
-            cli.execute(ns)
+        run_lm_eval(lm_argv)
     finally:
         if saved_env is None:
             os.environ.pop("R1BENCH_UNSCORED_DIR", None)
@@ -402,8 +371,42 @@ def _run(argv: list[str]) -> int:
     return eval_checks.finish(lm_argv, since=start_wall, allow_incomplete=opts.allow_incomplete)
 
 
+class LmEvalFailed(RuntimeError):
+    """lm-eval stopped the run: an exception inside it (the ``__cause__``) or its own non-zero exit."""
+
+
+def run_lm_eval(lm_argv: Sequence[str]) -> None:
+    """Run lm-eval's public CLI entry point on ``lm_argv`` in this process.
+
+    Raises :class:`LmEvalFailed` when lm-eval raises or exits non-zero (its argument errors exit 2
+    after printing their own message), so the caller can say so in one line.
+    """
+    from lm_eval.__main__ import cli_evaluate
+
+    saved = sys.argv
+    sys.argv = ["lm-eval", "run", *lm_argv]
+    try:
+        cli_evaluate()
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            raise LmEvalFailed(f"lm-eval exited with status {exc.code}") from exc
+    except Exception as exc:
+        raise LmEvalFailed(f"lm-eval failed: {_one_line(exc)}") from exc
+    finally:
+        sys.argv = saved
+
+
+def _one_line(exc: BaseException) -> str:
+    """``Type: first line of the message`` plus any notes (where unscored outputs were saved)."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    notes = [str(n) for n in getattr(exc, "__notes__", ())]
+    return "; ".join([text, *notes])
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``r1bench eval``; expected failures are one line (``--debug``: traceback)."""
+    """Entry point of ``r1bench eval``; expected failures and lm-eval's failures are one line and a
+    non-zero exit (``--debug``: the traceback)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if any(a in ("-h", "--help") for a in argv):
         build_parser().print_help()
@@ -413,6 +416,17 @@ def main(argv: list[str] | None = None) -> int:
     argv = [a for a in argv if a != "--debug"]
     try:
         return _run(argv)
+    except LmEvalFailed as exc:
+        cause = exc.__cause__
+        if debug:
+            raise
+        message = _expected_failure(cause) if isinstance(cause, Exception) else None
+        if message is not None:
+            print(f"r1bench eval: error: {message}", file=sys.stderr)
+            return 2
+        hint = "its message is above" if isinstance(cause, SystemExit) else "--debug shows the traceback"
+        print(f"r1bench eval: error: {exc} ({hint})", file=sys.stderr)
+        return 1
     except Exception as exc:
         message = _expected_failure(exc)
         if message is None or debug:

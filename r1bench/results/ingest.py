@@ -596,7 +596,7 @@ def regrade(run: TaskRun, *, timeout: float = 5.0) -> list[list[Any]]:
     """Grade every raw output of ``run`` again with r1bench's grader, against each doc's gold.
 
     Per doc, one :class:`~r1bench.records.SampleRecord` per saved record (in sample order). The
-    inputs are those of the original scoring (``r1bench.lm_eval_glue.score_doc``): the raw output
+    inputs are those of the original scoring (``r1bench.lm_eval.filter.score_doc``): the raw output
     (lm-eval's ``resps``, else the record's ``raw_output``), the stamped token cap and pre-filled
     ``<think>``, and the saved finish_reason / API token count. A failed API request stays failed.
     """

@@ -43,6 +43,6 @@ GenerationMixin.generate = _logged_generate
 hf.R1BenchHF._generate_batch = _logged_batch
 
 if __name__ == "__main__":
-    from r1bench.evaluate import main
+    from r1bench.lm_eval.cli import main
 
     sys.exit(main(sys.argv[1:]))

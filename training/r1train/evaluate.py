@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if read_lineage(args.model) is None:
         logger.warning("%s has no %s: the result will carry no training lineage", args.model, LINEAGE_FILE)
-    from r1bench.evaluate import main as r1bench_eval
+    from r1bench.lm_eval.cli import main as r1bench_eval
 
     start = time.time()
     rc = int(r1bench_eval(eval_argv) or 0)
