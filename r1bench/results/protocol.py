@@ -55,7 +55,8 @@ def _option(run: TaskRun, gk: dict[str, Any], name: str, cast: type, *aliases: s
     try:
         return _num(value, cast)
     except (TypeError, ValueError, OverflowError):
-        raise ResultsFileError(run.files.results_path, f"{value!r} is not a {cast.__name__}", entry=run.task,
+        what = {int: "an integer", float: "a number"}.get(cast, cast.__name__)
+        raise ResultsFileError(run.files.results_path, f"{value!r} is not {what}", entry=run.task,
                                field=f"configs.{run.task}.generation_kwargs.{name}") from None
 
 
