@@ -11,7 +11,12 @@ import pytest
 from results_fixture import FIXTURE, seed_store
 
 from r1bench.results.ingest import load_task_runs, task_protocol
-from r1bench.results.leaderboard import ProtocolMismatch, compare_protocol, default_protocol, load_board
+from r1bench.results.leaderboard import (
+    ProtocolMismatch,
+    compare_protocol,
+    default_protocol,
+    load_board,
+)
 from r1bench.results.leaderboard_cli import add_run
 from r1bench.results.schema import ResultsFileError
 
