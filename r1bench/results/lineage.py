@@ -31,7 +31,7 @@ LINEAGE_FILE = "lineage.json"
 LINEAGE_FIELDS = ("base_model", "teacher", "data_hash", "recipe", "method", "rewards")
 #: The keys of r1train's ``lineage.json`` (``r1train.lineage.write_lineage`` refuses others).
 R1TRAIN_KEYS = ("base_model", "teacher", "train_data_sha256", "recipe", "stages", "adapter", "pretrained",
-                "r1train_version", "created", "evaluated_model", "eval_command")
+                "r1train_version", "created", "merged_from", "evaluated_model", "eval_command")
 
 
 def read_lineage_file(path: str | os.PathLike, *, missing_ok: bool = False) -> dict[str, Any] | None:
