@@ -151,7 +151,6 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-
 def build_entry(run: TaskRun, *, lineage: dict[str, Any] | None = None, model_name: str | None = None,
                 revision: str | None = None, allow_partial: bool = False, allow_failures: bool = False,
                 notes: str | None = None, verify: bool = True) -> dict[str, Any]:
