@@ -114,7 +114,6 @@ def load_results_json(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-
 # Types of the record fields the leaderboard counts: a string "no" must never count as correct.
 _RECORD_TYPES: dict[str, tuple[type, ...]] = {
     "correct": (bool,), "truncated": (bool,), "loop_detected": (bool,), "completion_tokens": (int,),
@@ -206,7 +205,6 @@ def load_task_runs(path: str | os.PathLike, *, tasks: list[str] | None = None,
     return out
 
 
-
 def is_partial(run: TaskRun) -> bool:
     """True for a --limit run (or one whose n-samples says fewer questions ran than the task has)."""
     ns = run.results.get("n-samples", {}).get(run.task) or {}
@@ -219,7 +217,6 @@ def api_failures(docs: list[SampleDoc]) -> list[tuple[SampleDoc, dict[str, Any]]
     """(doc, record) of every sample whose API request failed (``extra.api_error`` set)."""
     return [(d, r) for d in docs for r in d.records
             if isinstance(r.get("extra"), dict) and r["extra"].get("api_error")]
-
 
 
 def task_kind(task: str, docs: list[SampleDoc] | None = None) -> str:
