@@ -1,15 +1,27 @@
-"""Metrics over k samples per question: mean pass@1, unbiased pass@k, maj@k, standard error, CI.
+"""Metrics over k samples per question: every score r1bench reports is computed here, once.
 
 pass@1 is the R1 protocol's headline: for each question the fraction of its k samples that are
 correct, averaged over questions. maj@k (a.k.a. cons@k) groups the k extracted answers by
 *equivalence* (``math_equal``), not by string, so ``1/2`` and ``0.5`` vote together.
+
+Two layers, used alike by the lm-eval task hooks (``process_results`` / ``aggregate``), the
+leaderboard ingest and ``r1bench report``:
+
+* :func:`doc_metrics`: one question's values from its per-sample records (the dicts of
+  :class:`r1bench.records.SampleRecord`);
+* :func:`aggregate` (means over questions, as lm-eval's ``aggregation: mean``) and
+  :func:`task_scores` (pass@1, pass@k, maj@k with standard error and one CI method, the seeded
+  bootstrap over questions);
+* :func:`efficiency_summary`: the per-sample efficiency figures (:mod:`r1bench.efficiency`) as
+  means and medians over a task's samples.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,9 +32,36 @@ __all__ = [
     "maj_at_k",
     "stderr",
     "bootstrap_ci",
-    "Summary",
-    "summarize",
+    "METRICS",
+    "EFFICIENCY_FIELDS",
+    "Score",
+    "doc_metrics",
+    "aggregate",
+    "score",
+    "task_scores",
+    "efficiency_summary",
 ]
+
+#: Per-question metrics of :func:`doc_metrics`, averaged over questions (lm-eval ``aggregation: mean``;
+#: results JSON: ``"<key>,r1"``).
+METRICS: tuple[str, ...] = (
+    "pass@1",
+    "pass@k",
+    "maj@k",
+    "truncated_rate",
+    "no_answer_rate",
+    "loop_rate",
+    "mean_completion_tokens",
+)
+#: Fields of a record's ``efficiency`` dict (:class:`r1bench.efficiency.Efficiency`) summarised per
+#: task by :func:`efficiency_summary` (mean and median over samples).
+EFFICIENCY_FIELDS: tuple[str, ...] = (
+    "reasoning_tokens",
+    "answer_tokens",
+    "first_correct_tokens",
+    "overthinking_share",
+    "self_corrections",
+)
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -118,52 +157,86 @@ def bootstrap_ci(
     return float(lo), float(hi)
 
 
-@dataclass(frozen=True)
-class Summary:
-    """Aggregate scores of one task; fractions in [0, 1]."""
-
-    n_questions: int
-    k: int
-    pass_at_1: float
-    pass_at_1_stderr: float
-    pass_at_1_ci: tuple[float, float]
-    pass_at_k: float
-    maj_at_k: float
+def _efficiency_value(record: Mapping[str, Any], name: str) -> float | None:
+    """One figure of a record's ``efficiency`` dict; None when absent (older records, choice tasks)."""
+    eff = record.get("efficiency")
+    value = eff.get(name) if isinstance(eff, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return value
 
 
-def summarize(
-    per_question_correct: Sequence[Sequence[bool]],
-    per_question_answers: Sequence[Sequence[str | None]] | None = None,
-    golds: Sequence[str] | None = None,
-    *,
+def doc_metrics(
+    records: Sequence[Mapping[str, Any]],
+    gold: str,
     k: int | None = None,
+    *,
     equal: Callable[[str, str], bool] | None = None,
-) -> Summary:
-    """pass@1 (mean over k) with stderr and bootstrap CI, pass@k and maj@k over all questions.
+) -> dict[str, float]:
+    """Every metric of one question from its n records (one dict per sample), keyed as :data:`METRICS`.
 
-    Every question must have at least ``k`` samples (default: the smallest count seen); fewer is
-    an error, never a silently smaller k.
+    pass@1 (fraction correct), unbiased pass@k (``k`` defaults to n; fewer than k records is an
+    error), maj@k (the majority of all n extracted answers, grouped by ``equal``, against ``gold``),
+    the truncated / no-answer / loop rates and the mean completion tokens.
     """
-    if not per_question_correct:
-        raise ValueError("no questions to summarize")
-    sizes = [len(q) for q in per_question_correct]
-    k = k or min(sizes)
-    short = [i for i, s in enumerate(sizes) if s < k]
-    if short:
-        raise ValueError(f"{len(short)} question(s) have fewer than k={k} samples (first: #{short[0]})")
-    p1 = [sum(map(bool, q)) / len(q) for q in per_question_correct]
-    pk = [pass_at_k(len(q), sum(map(bool, q)), k) for q in per_question_correct]
-    if per_question_answers is not None and golds is not None:
-        maj = [float(maj_at_k(a, g, equal)) for a, g in zip(per_question_answers, golds)]
-        maj_score = float(np.mean(maj))
-    else:
-        maj_score = float("nan")
-    return Summary(
-        n_questions=len(p1),
-        k=k,
-        pass_at_1=float(np.mean(p1)),
-        pass_at_1_stderr=stderr(p1),
-        pass_at_1_ci=bootstrap_ci(p1),
-        pass_at_k=float(np.mean(pk)),
-        maj_at_k=maj_score,
-    )
+    n = len(records)
+    if n == 0:
+        raise ValueError("no records for this question")
+    if k is not None and n < k:
+        raise ValueError(f"{n} sample(s), fewer than k={k}: pass@1 over fewer samples is not reported")
+    correct = sum(bool(r["correct"]) for r in records)
+    return {
+        "pass@1": correct / n,
+        "pass@k": pass_at_k(n, correct, k or n),
+        "maj@k": float(maj_at_k([r.get("extracted") for r in records], gold, equal)),
+        "truncated_rate": sum(bool(r["truncated"]) for r in records) / n,
+        "no_answer_rate": sum(r.get("extracted") is None for r in records) / n,
+        "loop_rate": sum(bool(r["loop_detected"]) for r in records) / n,
+        "mean_completion_tokens": sum(int(r["completion_tokens"]) for r in records) / n,
+    }
+
+
+def aggregate(per_doc: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Mean of each of :data:`METRICS` over questions (what lm-eval's ``aggregation: mean`` computes)."""
+    if not per_doc:
+        raise ValueError("no docs to aggregate")
+    return {m: sum(float(d[m]) for d in per_doc) / len(per_doc) for m in METRICS}
+
+
+@dataclass(frozen=True)
+class Score:
+    """A task score (a fraction in [0, 1]): mean over questions, its standard error, bootstrap 95% CI."""
+
+    value: float
+    stderr: float
+    ci95: tuple[float, float]
+
+
+def score(values: Sequence[float]) -> Score:
+    """Mean of per-question values with :func:`stderr` and the seeded :func:`bootstrap_ci`."""
+    if len(values) == 0:
+        raise ValueError("no questions to score")
+    return Score(float(np.mean(values)), stderr(values), bootstrap_ci(values))
+
+
+def task_scores(per_doc: Sequence[Mapping[str, Any]]) -> dict[str, Score]:
+    """pass@1, pass@k and maj@k of a task from :func:`doc_metrics` dicts, each with one CI method."""
+    if not per_doc:
+        raise ValueError("no questions to score")
+    return {m: score([float(d[m]) for d in per_doc]) for m in ("pass@1", "pass@k", "maj@k")}
+
+
+def efficiency_summary(records: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]] | None:
+    """Per efficiency field, mean and median over the samples that have a value and their count;
+    None when no record carries an ``efficiency`` dict (records from before it existed)."""
+    if not any(isinstance(r.get("efficiency"), Mapping) for r in records):
+        return None
+    out: dict[str, dict[str, Any]] = {}
+    for name in EFFICIENCY_FIELDS:
+        values = [v for r in records if (v := _efficiency_value(r, name)) is not None]
+        out[name] = {
+            "mean": float(np.mean(values)) if values else None,
+            "median": float(np.median(values)) if values else None,
+            "n": len(values),
+        }
+    return out

@@ -7,12 +7,13 @@ import pytest
 
 from r1bench.metrics import (
     bootstrap_ci,
+    doc_metrics,
     maj_at_k,
     majority_answer,
     mean_pass_at_1,
     pass_at_k,
     stderr,
-    summarize,
+    task_scores,
 )
 
 
@@ -79,18 +80,25 @@ def test_stderr_exact():
     assert stderr(vals) == pytest.approx(0.5)  # std (ddof=1) = 0.7071, / sqrt(2)
 
 
-def test_summarize_full():
+def _records(correct, answers):
+    return [{"correct": c, "extracted": a, "truncated": False, "loop_detected": False, "completion_tokens": 1}
+            for c, a in zip(correct, answers)]
+
+
+def test_task_scores_full():
+    # Was a test of the test-only metrics.summarize: the same figures through doc_metrics + task_scores.
     correct = [[True, False], [True, True], [False, False]]
     answers = [["1", "2"], ["5", "5.0"], ["x", "y"]]
     golds = ["1", "5", "z"]
-    s = summarize(correct, answers, golds, k=2)
-    assert s.n_questions == 3 and s.k == 2
-    assert s.pass_at_1 == pytest.approx((0.5 + 1 + 0) / 3)
-    assert s.pass_at_k == pytest.approx(2 / 3)
-    assert s.maj_at_k == pytest.approx(2 / 3)  # q1: tie 1 vs 2 -> first seen "1" (correct)
-    assert s.pass_at_1_ci[0] <= s.pass_at_1 <= s.pass_at_1_ci[1]
+    per_doc = [doc_metrics(_records(c, a), g, 2) for c, a, g in zip(correct, answers, golds)]
+    s = task_scores(per_doc)
+    assert len(per_doc) == 3 and all(len(c) == 2 for c in correct)
+    assert s["pass@1"].value == pytest.approx((0.5 + 1 + 0) / 3)
+    assert s["pass@k"].value == pytest.approx(2 / 3)
+    assert s["maj@k"].value == pytest.approx(2 / 3)  # q1: tie 1 vs 2 -> first seen "1" (correct)
+    assert s["pass@1"].ci95[0] <= s["pass@1"].value <= s["pass@1"].ci95[1]
 
 
-def test_summarize_refuses_fewer_than_k():
+def test_doc_metrics_refuses_fewer_than_k():
     with pytest.raises(ValueError, match="fewer than k=4"):
-        summarize([[True] * 4, [True] * 3], k=4)
+        [doc_metrics(_records(c, ["1"] * len(c)), "1", 4) for c in ([True] * 4, [True] * 3)]

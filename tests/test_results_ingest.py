@@ -39,7 +39,7 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("value", [RECORD, json.dumps(RECORD), str(RECORD), [str(RECORD)]],
                          ids=["dict", "json-string", "python-repr", "nested"])
 def test_parse_record_forms(value):
-    from r1bench.results.ingest import _flatten
+    from r1bench.records import flatten_filtered_resps as _flatten
 
     recs = [parse_record(v) for v in _flatten(value)]
     assert recs == [RECORD]

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from r1bench.lm_eval import chat_template
+from r1bench.metrics import METRICS
 from r1bench.prompts import DEFAULT_SPEC, render_prompt, resolve_spec
 
 __all__ = [
@@ -36,18 +37,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Metric keys written per doc and averaged over docs (results JSON: ``"<key>,r1"``).
-METRICS: tuple[str, ...] = (
-    "pass@1",
-    "pass@k",
-    "maj@k",
-    "truncated_rate",
-    "no_answer_rate",
-    "loop_rate",
-    "mean_completion_tokens",
-)
-
 
 class SampleCountError(RuntimeError):
     """A doc has a number of generations different from the task's k (never score on fewer)."""
@@ -213,30 +202,21 @@ def _records_of(doc: Mapping[str, Any], results: Sequence[Any]) -> list[Mapping[
 
 
 def process_results(doc: Mapping[str, Any], results: Sequence[Any]) -> dict[str, float]:
-    """Per-doc metrics over its k records (lm-eval averages each over docs)."""
+    """Per-doc metrics over its k records (:func:`r1bench.metrics.doc_metrics`); lm-eval averages
+    each over docs (``aggregation: mean``)."""
     from r1bench.grading import answer_equality
-    from r1bench.metrics import maj_at_k, pass_at_k
+    from r1bench.metrics import doc_metrics
 
     records = _records_of(doc, results)
     k = check_count(doc, len(records))
-    correct = [bool(r["correct"]) for r in records]
-    answers = [r.get("extracted") for r in records]
-    equal = answer_equality(str(doc.get("kind", "math")))
     # The majority answer (grouped by equivalence) is compared with the gold itself.
-    maj = maj_at_k(answers, str(doc["answer"]), equal)
-    return {
-        "pass@1": sum(correct) / k,
-        "pass@k": pass_at_k(k, sum(correct), k),
-        "maj@k": float(maj),
-        "truncated_rate": sum(bool(r["truncated"]) for r in records) / k,
-        "no_answer_rate": sum(r.get("extracted") is None for r in records) / k,
-        "loop_rate": sum(bool(r["loop_detected"]) for r in records) / k,
-        "mean_completion_tokens": sum(int(r["completion_tokens"]) for r in records) / k,
-    }
+    equal = answer_equality(str(doc.get("kind", "math")))
+    return doc_metrics(records, str(doc["answer"]), k, equal=equal)
 
 
 def aggregate(per_doc: Sequence[Mapping[str, float]]) -> dict[str, float]:
-    """Mean of each metric over docs (what lm-eval's ``aggregation: mean`` computes)."""
-    if not per_doc:
-        raise ValueError("no docs to aggregate")
-    return {m: sum(float(d[m]) for d in per_doc) / len(per_doc) for m in METRICS}
+    """Mean of each metric over docs (:func:`r1bench.metrics.aggregate`: what lm-eval's
+    ``aggregation: mean`` computes)."""
+    from r1bench.metrics import aggregate as aggregate_docs
+
+    return aggregate_docs(per_doc)

@@ -19,7 +19,7 @@ from r1bench.results.plots import png_text_chunks, render_png
 from r1bench.results.references import Reference, find_conflicts, load_references
 from r1bench.results.schema import atomic_write_bytes
 
-__all__ = ["Row", "Store", "load_store", "benchmark_rows", "render", "build", "check", "Difference"]
+__all__ = ["Row", "Store", "load_store", "benchmark_rows", "thinking_cell", "render", "build", "check", "Difference"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ class Row:
     conflict: bool
     detail: str
     badge: str = ""  # "partial" / "off-protocol": shown apart, never ranked with full runs
+    # (median reasoning tokens per sample, mean overthinking share) of an entry that measured them
+    thinking: tuple[float | None, float | None] | None = None
 
 
 @dataclass
@@ -116,7 +118,8 @@ def benchmark_rows(store: Store, benchmark: str) -> list[Row]:
                             maj["value"] if maj else None, f"maj@{e['protocol']['k']}" if maj else "",
                             e["protocol"]["k"], e.get("mean_reasoning_tokens") or e["mean_completion_tokens"],
                             False, "; ".join(bits),
-                            "partial" if e.get("partial") else ("off-protocol" if key != benchmark else "")))
+                            "partial" if e.get("partial") else ("off-protocol" if key != benchmark else ""),
+                            _thinking(e)))
     groups: dict[tuple[str, str, str], list[Reference]] = {}
     for r in store.references:
         if r.benchmark == benchmark:
@@ -142,6 +145,29 @@ def _fmt(x: float | None, nd: int = 1) -> str:
     return "—" if x is None else f"{x:.{nd}f}"
 
 
+def _thinking(entry: dict[str, Any]) -> tuple[float | None, float | None] | None:
+    """(median reasoning tokens, mean overthinking share) of an entry's efficiency, if it has one."""
+    eff = entry.get("efficiency")
+    if not eff:
+        return None
+    return eff["reasoning_tokens"]["median"], eff["overthinking_share"]["mean"]
+
+
+#: The efficiency column: shown only on tables where some entry measured it (entries added before
+#: r1bench recorded efficiency have none), so boards without such entries render as before.
+THINKING_HEADER = "Thinking: median tokens · overthinking"
+THINKING_NOTE = ("Thinking: median reasoning tokens per sample · mean share of the reasoning written after a "
+                 "correct answer first appeared in it (overthinking), from r1bench's per-sample records.")
+
+
+def thinking_cell(r: Row) -> str:
+    """The efficiency cell of a row: "1234 · 62%", "—" for a row without efficiency."""
+    if r.thinking is None:
+        return "—"
+    tokens, share = r.thinking
+    return f"{_fmt(tokens, 0)} · {'—' if share is None else f'{100 * share:.0f}%'}"
+
+
 def _inside_noise(a: Row, b: Row) -> bool:
     if a.pass1 is None or b.pass1 is None or a.se is None or b.se is None:
         return False
@@ -162,6 +188,10 @@ def _protocol_line(board: dict[str, Any]) -> str:
         parts.append(f"top_p {p['top_p']}")
     if p["max_gen_toks"]:
         parts.append(f"up to {p['max_gen_toks']} generated tokens")
+    if p.get("thinking_budget") is not None:  # budget forcing (absent on boards of unbudgeted runs)
+        parts.append(f"thinking budget {p['thinking_budget']} tokens")
+    if p.get("thinking_extend"):
+        parts.append(f"thinking extended {p['thinking_extend']}× with `{p.get('thinking_extend_str')}`")
     if p["prompt_preset"]:
         parts.append(f"prompt preset `{p['prompt_preset']}`" + (f" (hash `{p['prompt_hash']}`)" if p["prompt_hash"] else ""))
     if p["task_version"]:
@@ -184,17 +214,21 @@ def _benchmark_section(store: Store, benchmark: str, rows: list[Row]) -> list[st
     for key, board in sorted(store.boards.items()):
         if board["benchmark"] == benchmark:
             lines.append(f"Board `{key}` protocol: {_protocol_line(board)}.  ")
+    thinking = any(r.thinking is not None for r in rows)
     lines += ["", f"![{b.title}: pass@1 with 95% CI](plots/{benchmark}_scores.png)", "",
-              "| # | Model | Origin | pass@1 % | 95% CI | maj@k % | k | Noise | Source |",
-              "|---:|---|---|---:|---|---:|---:|---|---|"]
+              "| # | Model | Origin | pass@1 % | 95% CI | maj@k % | k | "
+              + (f"{THINKING_HEADER} | " if thinking else "") + "Noise | Source |",
+              "|---:|---|---|---:|---|---:|---:|" + ("---:|" if thinking else "") + "---|---|"]
     for i, r in enumerate(rows, 1):
         origin = "**ours**" if r.ours else "ref" + (" ⚠" if r.conflict else "")
         model = f"**{_esc(r.model)}**" if r.ours else _esc(r.model)
         ci = "—" if r.ci is None else ("~" if r.ci_approx else "") + f"{r.ci[0]:.1f}–{r.ci[1]:.1f}"
         maj = "—" if r.maj is None else f"{r.maj:.1f} ({r.maj_label})"
         noise = "≈ above" if i > 1 and _inside_noise(rows[i - 2], r) else ""
-        lines.append(f"| {i} | {model} | {origin} | {_fmt(r.pass1)} | {ci} | {maj} | {r.k or '—'} | {noise} | "
-                     f"{_esc(r.detail)} |")
+        lines.append(f"| {i} | {model} | {origin} | {_fmt(r.pass1)} | {ci} | {maj} | {r.k or '—'} | "
+                     + (f"{thinking_cell(r)} | " if thinking else "") + f"{noise} | {_esc(r.detail)} |")
+    if thinking:
+        lines += ["", THINKING_NOTE]
     if not any(r.ours for r in rows):
         lines += ["", "_No r1bench runs on this board yet: `r1bench leaderboard add <lm-eval output dir>`._"]
     return lines + [""]

@@ -32,6 +32,7 @@ __all__ = [
     "BENCHMARKS",
     "TASK_TO_BENCHMARK",
     "PROTOCOL_FIELDS",
+    "STRICT_PROTOCOL_FIELDS",
     "PARTIAL_EXEMPT",
     "ProtocolMismatch",
     "TooFewSamples",
@@ -75,6 +76,10 @@ PROTOCOL_FIELDS = (
     "task", "task_version", "k", "temperature", "top_p", "max_gen_toks", "do_sample",
     "prompt_preset", "prompt_hash", "grader_version", "n_questions", "dataset_fingerprint",
 )
+# Compared exactly, a missing field as null: a run that changed how it generates (a loop guard, a
+# thinking budget or extension) never lands on a board of runs that did not, nor the reverse. Boards
+# written before these fields existed lack them, i.e. hold unguarded, unbudgeted runs.
+STRICT_PROTOCOL_FIELDS = ("loop_guard", "thinking_budget", "thinking_extend", "thinking_extend_str")
 # A run accepted with --allow-partial neither fixes nor is compared on these when it has no value for
 # them, and never on n_questions (its question count is its --limit).
 PARTIAL_EXEMPT = ("n_questions", "dataset_fingerprint")
@@ -162,7 +167,8 @@ def _same(a: Any, b: Any) -> bool:
 
 def compare_protocol(board_protocol: dict[str, Any], run_protocol: dict[str, Any], board: str = "", *,
                      skip: tuple[str, ...] = ()) -> None:
-    """Raise ProtocolMismatch on the first field that differs; board nulls (and ``skip``) match anything."""
+    """Raise ProtocolMismatch on the first field that differs; board nulls (and ``skip``) match anything
+    among :data:`PROTOCOL_FIELDS`, :data:`STRICT_PROTOCOL_FIELDS` must be equal (missing = null)."""
     for name in PROTOCOL_FIELDS:
         if name in skip:
             continue
@@ -172,9 +178,12 @@ def compare_protocol(board_protocol: dict[str, Any], run_protocol: dict[str, Any
         got = run_protocol.get(name)
         if not _same(want, got):
             raise ProtocolMismatch(name, want, got, board)
-    # A loop-guarded run stops looping samples early: never on a board of unguarded runs.
-    if board_protocol.get("loop_guard") != run_protocol.get("loop_guard"):
-        raise ProtocolMismatch("loop_guard", board_protocol.get("loop_guard"), run_protocol.get("loop_guard"), board)
+    # A loop-guarded run stops looping samples early, a budgeted one stops thinking early: never on
+    # a board of runs that did not (missing and null are the same: not used).
+    for name in STRICT_PROTOCOL_FIELDS:
+        want, got = board_protocol.get(name), run_protocol.get(name)
+        if want != got:
+            raise ProtocolMismatch(name, want, got, board)
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _lineage(args: argparse.Namespace) -> dict[str, Any] | None:
     """--lineage FILE (normalised like r1train's lineage.json), then the explicit flags over it."""
-    from r1bench.results.ingest import LINEAGE_FIELDS, merge_lineage, read_lineage_file
+    from r1bench.results.lineage import LINEAGE_FIELDS, merge_lineage, read_lineage_file
 
     data = read_lineage_file(args.lineage) if args.lineage else None
     flags = {key: getattr(args, key, None) for key in LINEAGE_FIELDS if getattr(args, key, None)}

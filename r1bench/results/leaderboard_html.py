@@ -40,7 +40,13 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _benchmark(store: Store, benchmark: str, rows: list[Row]) -> str:
-    from r1bench.results.build import _inside_noise, _protocol_line
+    from r1bench.results.build import (
+        THINKING_HEADER,
+        THINKING_NOTE,
+        _inside_noise,
+        _protocol_line,
+        thinking_cell,
+    )
 
     b = BENCHMARKS[benchmark]
     parts = [f'<h2 id="{_e(benchmark)}">{_e(b.title)} (<code>{_e(b.task)}</code>)</h2>',
@@ -50,15 +56,19 @@ def _benchmark(store: Store, benchmark: str, rows: list[Row]) -> str:
             parts.append(f"<p>Board <code>{_e(key)}</code> protocol: {_e(_protocol_line(board).replace('`', ''))}.</p>")
     parts.append(f'<img alt="{_e(b.title)}: pass@1 with 95% CI" src="plots/{_e(benchmark)}_scores.png">')
     table = []
+    thinking = any(r.thinking is not None for r in rows)  # the column only where some entry has it
     for i, r in enumerate(rows, 1):
         ci = "—" if r.ci is None else ("~" if r.ci_approx else "") + f"{r.ci[0]:.1f}–{r.ci[1]:.1f}"
         maj = "—" if r.maj is None else f"{r.maj:.1f} ({r.maj_label})"
         origin = "<b>ours</b>" if r.ours else "ref" + (" ⚠" if r.conflict else "")
         model = f"<b>{_e(r.model)}</b>" if r.ours else _e(r.model)
         noise = "≈ above" if i > 1 and _inside_noise(rows[i - 2], r) else ""
-        table.append([str(i), model, origin, _fmt(r.pass1), _e(ci), _e(maj), _e(r.k or "—"), noise,
-                      _e(r.detail.replace("`", ""))])
-    parts.append(_table(["#", "Model", "Origin", "pass@1 %", "95% CI", "maj@k %", "k", "Noise", "Source"], table))
+        table.append([str(i), model, origin, _fmt(r.pass1), _e(ci), _e(maj), _e(r.k or "—"),
+                      *([_e(thinking_cell(r))] if thinking else []), noise, _e(r.detail.replace("`", ""))])
+    parts.append(_table(["#", "Model", "Origin", "pass@1 %", "95% CI", "maj@k %", "k",
+                         *([THINKING_HEADER] if thinking else []), "Noise", "Source"], table))
+    if thinking:
+        parts.append(f"<p>{_e(THINKING_NOTE)}</p>")
     if not any(r.ours for r in rows):
         parts.append("<p><em>No r1bench runs on this board yet: "
                      "<code>r1bench leaderboard add &lt;lm-eval output dir&gt;</code>.</em></p>")

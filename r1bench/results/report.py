@@ -4,7 +4,8 @@ Per task: scores with CI; breakdowns by subject and level (MATH-500), domain (GP
 (MoleculeQA); the completion-length histogram with the token cap marked; truncated and looping
 samples ("reasoning explosions") counted, the worst few quoted; pass@k and maj@k curves over k,
 computed from the per-sample records with :func:`r1bench.metrics.pass_at_k` and
-:func:`r1bench.metrics.maj_at_k`. GPQA outputs are not quoted unless asked (they may echo
+:func:`r1bench.metrics.maj_at_k`; reasoning efficiency (tokens until the first correct candidate,
+overthinking, self-corrections) as means and medians over samples. GPQA outputs are not quoted unless asked (they may echo
 the question, and GPQA text must not leak).
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from r1bench.grading import answer_equality
-from r1bench.metrics import bootstrap_ci, maj_at_k, pass_at_k
+from r1bench.metrics import bootstrap_ci, efficiency_summary, maj_at_k, pass_at_k
 from r1bench.registry import TASK_SPECS
 from r1bench.results.ingest import (
     SampleDoc,
@@ -35,7 +36,7 @@ from r1bench.results.plots import render_png
 from r1bench.results.schema import ResultsFileError, atomic_write_bytes, atomic_write_text
 
 __all__ = ["main", "build_parser", "BREAKDOWNS", "curve_ks", "pass_curve", "maj_curve", "breakdown",
-           "render_report", "write_report"]
+           "efficiency_lines", "render_report", "write_report"]
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,35 @@ def breakdown(docs: list[SampleDoc], fieldname: str) -> list[dict[str, Any]]:
             "tokens": float(np.mean([r["completion_tokens"] for r in recs])),
         })
     return rows
+
+
+# (efficiency field, label, scale, decimals) of the report's efficiency table.
+_EFFICIENCY_ROWS = (
+    ("reasoning_tokens", "reasoning tokens", 1.0, 1),
+    ("answer_tokens", "answer tokens", 1.0, 1),
+    ("first_correct_tokens", "tokens until the first correct candidate", 1.0, 1),
+    ("overthinking_share", "overthinking % (reasoning after it)", 100.0, 1),
+    ("self_corrections", "self-corrections", 1.0, 2),
+)
+
+
+def efficiency_lines(records: list[dict[str, Any]]) -> list[str]:
+    """The report's efficiency section: means and medians over samples
+    (:func:`r1bench.metrics.efficiency_summary`); nothing for records that predate efficiency."""
+    summary = efficiency_summary(records)
+    if summary is None:
+        return []
+    lines = ["### Reasoning efficiency", "",
+             "Over every sample: where a correct candidate answer first appeared in the reasoning, and how much "
+             "thinking followed it (r1bench.efficiency).", "",
+             "| figure | mean | median | samples |", "|---|---:|---:|---:|"]
+    for name, label, scale, nd in _EFFICIENCY_ROWS:
+        v = summary[name]
+        mean = "—" if v["mean"] is None else f"{scale * v['mean']:.{nd}f}"
+        median = "—" if v["median"] is None else f"{scale * v['median']:.{nd}f}"
+        lines.append(f"| {label} | {mean} | {median} | {v['n']} |")
+    found = summary["first_correct_tokens"]["n"]
+    return lines + ["", f"A correct candidate appeared in the reasoning of {found} of {len(records)} samples.", ""]
 
 
 def _fence(text: str, limit: int) -> list[str]:
@@ -204,6 +234,7 @@ def _task_section(run: TaskRun, *, quotes: int, quote_chars: int, quote_gpqa: bo
              f"| no answer % | {100 * np.mean([r.get('extracted') is None for r in recs]):.1f} |",
              f"| looping % | {100 * np.mean([bool(r['loop_detected']) for r in recs]):.1f} |",
              f"| mean completion tokens | {np.mean([r['completion_tokens'] for r in recs]):.0f} |", ""]
+    lines += efficiency_lines(recs)
     fields = BREAKDOWNS.get(task) or tuple(f for f in _GENERIC if any(f in d.doc for d in docs))
     for f in fields:
         if not any(f in d.doc for d in docs):

@@ -29,6 +29,7 @@ __all__ = [
     "load_schema",
     "validate_document",
     "load_document",
+    "read_json",
     "dumps_canonical",
     "atomic_write_bytes",
     "atomic_write_text",
@@ -176,6 +177,24 @@ def load_document(path: str | os.PathLike, *, kind: str | None = None) -> dict[s
     if kind is not None and found != kind:
         raise ResultsFileError(p, f"expected a {kind} file, found kind {found!r}", field="kind")
     return doc
+
+
+def read_json(path: str | os.PathLike, *, strict: bool) -> Any:
+    """A JSON file as one ResultsFileError on any failure (bad UTF-8, too deep, NaN when ``strict``)."""
+    p = Path(path)
+    try:
+        if strict:
+            return _io.read_json_file(p)
+        text = _io.decode_line(p.read_bytes(), where=str(p))
+        return json.loads(text)
+    except OSError as exc:
+        raise ResultsFileError(p, f"cannot read: {exc.strerror or exc}") from None
+    except _io.FileFormatError as exc:
+        raise ResultsFileError(p, str(exc).removeprefix(f"{p}: ")) from None
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(p, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ResultsFileError(p, "JSON nested too deeply to read (corrupt or hostile file?)") from None
 
 
 def dumps_canonical(doc: Any) -> str:

@@ -1,23 +1,27 @@
 """Lineage of a trained student: base model, teacher, data hash, recipe and stages, in ``lineage.json``.
 
 The file sits beside the saved model or adapter (and is copied next to evaluation results), so the
-leaderboard ingest can record where a number came from. Keys: ``base_model``, ``teacher``,
-``train_data_sha256``, ``recipe``, ``stages``, plus ``adapter`` / ``pretrained`` (what to load the
-adapter onto), ``r1train_version`` and ``created``.
+leaderboard ingest can record where a number came from. The keys are r1bench's
+(:data:`r1bench.results.lineage.R1TRAIN_KEYS`, the schema the leaderboard reads): ``base_model``,
+``teacher``, ``train_data_sha256``, ``recipe``, ``stages``, plus ``adapter`` / ``pretrained`` (what
+to load the adapter onto), ``r1train_version``, ``created``, and those ``r1train merge`` /
+``r1train eval`` add (``merged_from``, ``evaluated_model``, ``eval_command``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
+from r1bench.results.lineage import LINEAGE_FIELDS, LINEAGE_FILE, R1TRAIN_KEYS
 from r1train import __version__
 
 __all__ = ["LINEAGE_FILE", "read_lineage", "write_lineage", "build_lineage", "recipe_info"]
 
-LINEAGE_FILE = "lineage.json"
+logger = logging.getLogger(__name__)
 
 
 def read_lineage(model_dir: str | Path) -> dict[str, Any] | None:
@@ -29,9 +33,14 @@ def read_lineage(model_dir: str | Path) -> dict[str, Any] | None:
 
 
 def write_lineage(model_dir: str | Path, lineage: dict[str, Any]) -> Path:
-    """Write ``lineage.json`` into ``model_dir``; returns its path."""
+    """Write ``lineage.json`` into ``model_dir``; returns its path. A key outside the shared schema
+    is written but named in a warning (the leaderboard will ignore it); the file is never lost."""
     from r1bench.io import atomic_write_json
 
+    unknown = sorted(set(lineage) - set(R1TRAIN_KEYS) - set(LINEAGE_FIELDS))
+    if unknown:
+        logger.warning("lineage key(s) %s are not in r1bench's lineage schema: the leaderboard ignores them",
+                       ", ".join(unknown))
     path = Path(model_dir) / LINEAGE_FILE
     atomic_write_json(path, lineage)
     return path

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["SourceRow", "DataFileError", "read_rows", "iter_source_rows", "source_files", "write_jsonl",
-           "rows_sha256", "file_sha256"]
+           "rows_sha256"]
 
 logger = logging.getLogger(__name__)
 
@@ -122,13 +122,4 @@ def rows_sha256(rows: Iterable[dict[str, Any]]) -> str:
     for row in rows:
         h.update(json.dumps(row, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         h.update(b"\n")
-    return h.hexdigest()
-
-
-def file_sha256(path: str | Path) -> str:
-    """sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
     return h.hexdigest()
