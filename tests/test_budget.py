@@ -1,0 +1,134 @@
+"""Budget forcing's phase logic (r1bench.budget), with a scripted stand-in for the model."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from r1bench.budget import FORCED_CLOSE, BudgetConfig, Piece, Step, parse_budget, run_budget
+from r1bench.records import score_response
+from r1bench.response import Response
+
+
+def scripted(pieces: list[Piece]):
+    """A generate() that returns the given pieces in order and keeps the steps it was asked for."""
+    steps: list[Step] = []
+
+    def generate(text: str, step: Step) -> Piece:
+        steps.append(step)
+        return pieces[len(steps) - 1]
+
+    return generate, steps
+
+
+@pytest.mark.parametrize(
+    "gen_kwargs, budget, extend, rest",
+    [
+        ({"thinking_budget": "16", "temperature": 0.6}, 16, 0, {"temperature": 0.6}),
+        ({"thinking_budget": 512}, 512, 0, {}),
+        ({"thinking_extend": "2", "until": []}, None, 2, {"until": []}),
+        ({"thinking_budget": 8, "thinking_extend": 1}, 8, 1, {}),
+    ],
+)
+def test_parse_budget(gen_kwargs, budget, extend, rest):
+    cfg, left = parse_budget(gen_kwargs)
+    assert cfg is not None and (cfg.budget, cfg.extend) == (budget, extend)
+    assert left == rest
+
+
+@pytest.mark.parametrize("gen_kwargs", [{}, {"temperature": 0.6}, {"thinking_extend": 0}, {"thinking_budget": None}])
+def test_no_budget_is_none(gen_kwargs):
+    assert parse_budget(gen_kwargs)[0] is None
+
+
+@pytest.mark.parametrize(
+    "gen_kwargs, message",
+    [
+        ({"thinking_budget": "abc"}, "thinking_budget must be an integer >= 1, got 'abc'"),
+        ({"thinking_budget": 0}, "thinking_budget must be an integer >= 1, got 0"),
+        ({"thinking_budget": True}, "thinking_budget must be an integer >= 1, got True"),
+        ({"thinking_extend": -1}, "thinking_extend must be an integer >= 0, got -1"),
+        ({"thinking_extend": 1, "thinking_extend_str": "  "}, "thinking_extend_str must not be empty"),
+    ],
+)
+def test_bad_values_one_line(gen_kwargs, message):
+    with pytest.raises(ValueError) as err:
+        parse_budget(gen_kwargs)
+    assert str(err.value) == message
+
+
+def test_budget_reached_forces_the_close_then_answers():
+    cfg = BudgetConfig(budget=16)
+    generate, steps = scripted([Piece("a" * 40, 16, "length"), Piece(" \\boxed{3}", 5, "eos")])
+    out = run_budget(cfg, 100, generate)
+    assert [(s.phase, s.max_tokens, s.stop_at_close) for s in steps] == [("thinking", 16, True), ("answer", 84, False)]
+    assert out.text == "a" * 40 + FORCED_CLOSE + "Final answer: \\boxed{3}"
+    assert (out.close, out.thinking_tokens, out.answer_tokens, out.completion_tokens) == ("forced", 16, 5, 21)
+    assert out.finish_reason == "stop"
+    assert out.record(cfg) == {"thinking_budget": 16, "thinking_extend": 0, "thinking_tokens": 16,
+                               "answer_tokens": 5, "close": "forced", "extensions": 0}
+
+
+def test_natural_close_under_the_budget():
+    generate, steps = scripted([Piece("short", 3, "close"), Piece("The answer is 3.", 6, "eos")])
+    out = run_budget(BudgetConfig(budget=16), 100, generate)
+    assert out.text == "short</think>The answer is 3."
+    assert (out.close, out.thinking_tokens, out.answer_tokens) == ("natural", 3, 6)
+    assert steps[1] == Step(97, False, "answer")
+
+
+def test_close_kept_in_the_piece_is_cut_there():
+    # A backend that returns the stop string (or text past it) still closes the thinking once.
+    generate, _ = scripted([Piece("think</think>tail", 4, "eos"), Piece("3", 1, "eos")])
+    out = run_budget(BudgetConfig(budget=16), 100, generate)
+    assert out.text == "think</think>3" and out.close == "natural"
+
+
+def test_extend_replaces_the_close_with_wait():
+    generate, steps = scripted([Piece("x = 2.", 4, "close"), Piece(" no, x = 3.", 5, "close"), Piece("3", 1, "eos")])
+    out = run_budget(BudgetConfig(extend=1), 50, generate)
+    assert out.text == "x = 2.Wait no, x = 3.</think>3"
+    assert (out.extensions, out.close, out.thinking_tokens) == (1, "natural", 9)
+    assert [s.max_tokens for s in steps] == [50, 46, 41]
+
+
+def test_extend_with_a_budget_stops_extending_at_the_budget():
+    generate, steps = scripted([Piece("aa", 8, "close"), Piece("bb", 0, "length"), Piece("3", 1, "eos")])
+    # Budget 8 reached exactly at the first close: no room to think on, so no "Wait".
+    out = run_budget(BudgetConfig(budget=8, extend=2), 50, generate)
+    assert out.extensions == 0 and out.close == "natural" and len(steps) == 2
+
+
+def test_max_gen_toks_before_the_budget_is_a_length_cut_not_a_forced_close():
+    generate, steps = scripted([Piece("a", 10, "length")])
+    out = run_budget(BudgetConfig(budget=64), 10, generate)
+    assert (out.close, out.finish_reason, len(steps)) == ("none", "length", 1)
+
+
+def test_eos_or_loop_while_thinking_ends_the_sample():
+    for ended, reason in (("eos", "stop"), ("loop", "loop")):
+        generate, steps = scripted([Piece("abc", 3, ended)])
+        out = run_budget(BudgetConfig(budget=64), 100, generate)
+        assert (out.close, out.finish_reason, len(steps)) == ("none", reason, 1)
+
+
+def test_answer_tokens_is_the_answer_phase_limit():
+    generate, steps = scripted([Piece("a", 4, "length"), Piece("b", 7, "length")])
+    out = run_budget(BudgetConfig(budget=4, answer_tokens=7), 8, generate)
+    assert steps[1].max_tokens == 7 and out.finish_reason == "length" and out.close == "forced"
+
+
+def test_protocol_names_the_options():
+    assert BudgetConfig(budget=512).protocol() == {"thinking_budget": 512, "thinking_extend": None,
+                                                   "thinking_extend_str": None}
+    assert BudgetConfig(extend=2).protocol() == {"thinking_budget": None, "thinking_extend": 2,
+                                                 "thinking_extend_str": "Wait"}
+
+
+def test_budget_travels_with_the_response_and_into_the_record():
+    rec = {"thinking_budget": 16, "close": "forced"}
+    resp = pickle.loads(pickle.dumps(Response("<think>a</think> 3", budget=rec)))
+    assert resp.metadata()["budget"] == rec
+    assert score_response(str(resp), "3", budget=resp.budget).budget == rec
+    assert score_response("<think>a</think> 3", "3").budget is None
