@@ -4,8 +4,9 @@ Generation options, spelled the same in every backend (lm-eval ``--gen_kwargs``)
 
     thinking_budget=B          at B thinking tokens, close the thinking ("\\n</think>\\n\\n" + the
                                answer cue) and generate the answer with its own limit
-    thinking_extend=N          N times, when the model closes its thinking, drop the close and
-                               append thinking_extend_str, then let it think on
+    thinking_extend=N          N times, when the model closes its thinking (or ends its output
+                               while still thinking, as s1 counts it), drop the close and append
+                               thinking_extend_str, then let it think on
     thinking_extend_str=Wait   the string appended on an extension (default "Wait")
     thinking_answer_cue=...    the text after a forced close (default "Final answer:")
     thinking_answer_tokens=M   the answer phase's limit (default: what max_gen_toks leaves)
@@ -180,6 +181,16 @@ class BudgetRun:
         self.extensions = 0
         self.close: Close = "none"
         self.finish_reason = "stop"
+        self.steps = 0  # pieces fed so far
+
+    def seed_for(self, seed: int, extra_tokens: int = 0) -> int:
+        """The seed of the next generation call: ``seed`` itself for the first, then one derived from
+        the tokens generated so far (+ ``extra_tokens`` of a step continued in chunks) and the
+        pieces fed, so a continuation never repeats a draw and never depends on its batch."""
+        done = self.used + int(extra_tokens)
+        if done == 0 and self.steps == 0:
+            return int(seed)
+        return int(seed) + done * 1_000_003 + self.steps * 7_919
 
     @property
     def used(self) -> int:
@@ -228,16 +239,19 @@ class BudgetRun:
         if self.phase == "done":
             raise RuntimeError("feed() after the sample finished")
         text, ended = piece.text, piece.ended
+        self.steps += 1
         if self.phase == "thinking":
             if THINK_CLOSE in text:  # a backend that keeps the stop string, or a close mid-piece
                 text, ended = text.split(THINK_CLOSE, 1)[0], "close"
             self.text += text
             self.thinking_tokens += max(int(piece.tokens), 0)
+            if ended in ("close", "eos") and self.extensions < self.cfg.extend and self._thinking_limit() > 0:
+                # s1: an end of thinking (its close, or the end of the output before any close)
+                # is replaced by "Wait" while extensions are left.
+                self.extensions += 1
+                self.text += self.cfg.extend_str
+                return
             if ended == "close":
-                if self.extensions < self.cfg.extend and self._thinking_limit() > 0:
-                    self.extensions += 1
-                    self.text += self.cfg.extend_str
-                    return
                 self.text += THINK_CLOSE
                 self.close = "natural"
                 self.phase = "answer"
