@@ -132,3 +132,32 @@ def test_budget_travels_with_the_response_and_into_the_record():
     assert resp.metadata()["budget"] == rec
     assert score_response(str(resp), "3", budget=resp.budget).budget == rec
     assert score_response("<think>a</think> 3", "3").budget is None
+
+
+def test_extend_counts_an_end_of_output_while_thinking_as_an_early_close():
+    # s1: the end of the thinking is also the end of the output of a model that never writes </think>.
+    generate, steps = scripted([Piece("The answer is 3.", 6, "eos"), Piece(" Let me check.", 4, "eos")])
+    out = run_budget(BudgetConfig(extend=1), 50, generate)
+    assert out.text == "The answer is 3.Wait Let me check."
+    assert (out.extensions, out.close, out.finish_reason, out.thinking_tokens, len(steps)) == (1, "none", "stop", 10, 2)
+
+
+def test_loop_while_thinking_is_never_extended():
+    generate, steps = scripted([Piece("a a a", 30, "loop")])
+    out = run_budget(BudgetConfig(extend=2), 50, generate)
+    assert (out.extensions, out.finish_reason, len(steps)) == (0, "loop", 1)
+
+
+def test_seed_for_is_the_seed_first_then_new_for_every_continuation():
+    from r1bench.budget import BudgetRun
+
+    run = BudgetRun(BudgetConfig(budget=4, extend=1), 50)
+    seeds = [run.seed_for(100)]
+    assert seeds == [100]  # the first step draws like an unbudgeted sample
+    for piece in (Piece("a", 4, "length"), Piece("b", 3, "eos")):
+        run.next_step()
+        run.feed(piece)
+        seeds.append(run.seed_for(100))
+    seeds.append(run.seed_for(100, extra_tokens=2))  # a step continued in chunks
+    # Never a repeat, and never a sibling sample's seed (group seed + index, k up to 64).
+    assert len(set(seeds)) == 4 and not any(100 < s <= 164 for s in seeds[1:])
