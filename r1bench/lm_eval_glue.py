@@ -376,6 +376,7 @@ def score_doc(
             options=_shown_options(doc, saved[i] if saved is not None else None),
             tokenizer=encode,
             extra=extra,
+            budget=meta.get("budget"),
         )
         records.append(RecordDict(record.to_dict()))
     return records
@@ -420,6 +421,8 @@ def _saved_metadata(record: Mapping[str, Any]) -> dict[str, Any]:
     """
     extra = record.get("extra") if isinstance(record.get("extra"), Mapping) else {}
     meta: dict[str, Any] = {"finish_reason": record.get("finish_reason")}
+    if isinstance(record.get("budget"), Mapping):  # a budget-forced sample keeps its record
+        meta["budget"] = dict(record["budget"])
     if extra.get("api_error"):
         meta["error"] = extra["api_error"]
     usage = extra.get("api_usage")

@@ -161,3 +161,22 @@ def test_seed_for_is_the_seed_first_then_new_for_every_continuation():
     seeds.append(run.seed_for(100, extra_tokens=2))  # a step continued in chunks
     # Never a repeat, and never a sibling sample's seed (group seed + index, k up to 64).
     assert len(set(seeds)) == 4 and not any(100 < s <= 164 for s in seeds[1:])
+
+
+def test_score_doc_keeps_the_budget_record_and_a_rescoring_keeps_it_too():
+    import json
+
+    from r1bench import lm_eval_glue as glue
+
+    doc = glue.stamp_docs([{"id": "q1", "kind": "math", "problem": "2+3?", "answer": "5"}], task="r1_test",
+                          k=1, prompt_spec="deepseek-r1", max_gen_toks=100)[0]
+    rec = {"thinking_budget": 16, "thinking_extend": 0, "thinking_tokens": 16, "answer_tokens": 4,
+           "close": "forced", "extensions": 0}
+    out = Response("a b c" + FORCED_CLOSE + "Final answer: \\boxed{5}", finish_reason="stop",
+                   usage={"completion_tokens": 20, "reasoning_tokens": 16}, source="engine", budget=rec)
+    (scored,) = glue.score_doc(doc, [out])
+    assert scored["budget"] == rec and scored["correct"] is True and scored["reasoning_tokens"] == 16
+    saved = [json.loads(str(scored))]
+    assert [dict(r) for r in glue.score_doc(doc, [str(out)], saved)] == saved
+    (plain,) = glue.score_doc(doc, [Response("\\boxed{5}", finish_reason="stop", source="engine")])
+    assert plain["budget"] is None
