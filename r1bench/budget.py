@@ -39,6 +39,8 @@ __all__ = [
     "BudgetRun",
     "parse_budget",
     "run_budget",
+    "BUDGET_BACKENDS",
+    "check_backend",
 ]
 
 THINK_CLOSE = "</think>"
@@ -52,6 +54,10 @@ BUDGET_KEYS = (
     "thinking_answer_cue",
     "thinking_answer_tokens",
 )
+
+# The lm-eval models that generate in phases; any other backend would pass the options to its
+# engine (an error, or worse, silently ignored), so a run refuses them before it starts.
+BUDGET_BACKENDS = ("r1bench-hf", "r1bench-vllm", "r1bench-chat")
 
 Ended = Literal["close", "eos", "length", "loop"]
 Close = Literal["natural", "forced", "none"]
@@ -283,3 +289,13 @@ def run_budget(cfg: BudgetConfig, max_gen_toks: int, generate: Callable[[str, St
     while (step := run.next_step()) is not None:
         run.feed(generate(run.text, step))
     return run.outcome()
+
+
+def check_backend(model: str | None, gen_kwargs: Mapping[str, Any] | None) -> BudgetConfig | None:
+    """The run's budget options, checked before anything loads: a bad value or a backend that
+    cannot honour them is a one-line ValueError."""
+    cfg, _ = parse_budget(dict(gen_kwargs or {}))
+    if cfg is not None and model not in BUDGET_BACKENDS:
+        raise ValueError(f"thinking_budget/thinking_extend need a backend that generates in phases "
+                         f"({', '.join(BUDGET_BACKENDS)}); --model {model} would not honour them")
+    return cfg

@@ -372,6 +372,12 @@ def _run(argv: list[str]) -> int:
         ns = cli.parse_args()
     finally:
         sys.argv = saved_argv
+    try:  # budget forcing (thinking_budget / thinking_extend): bad values, unsupported backends
+        from r1bench.budget import check_backend as check_budget
+
+        check_budget(_flag_value(lm_argv, "--model"), getattr(ns, "gen_kwargs", None))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     meta = _r1_metadata(ns, opts)
     if meta:
         ns.metadata = {**(getattr(ns, "metadata", None) or {}), **meta}
