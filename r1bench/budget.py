@@ -67,6 +67,8 @@ def _count(key: str, value: Any, *, minimum: int) -> int:
     """A non-negative integer option given as an int or a string from ``--gen_kwargs``."""
     if isinstance(value, bool):
         raise ValueError(f"{key} must be an integer >= {minimum}, got {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # lm-eval's --gen_kwargs reads "-1" as -1.0 (and JSON may give 16.0)
     try:
         number = int(str(value).strip()) if not isinstance(value, int) else value
     except ValueError:

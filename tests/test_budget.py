@@ -29,6 +29,7 @@ def scripted(pieces: list[Piece]):
         ({"thinking_budget": 512}, 512, 0, {}),
         ({"thinking_extend": "2", "until": []}, None, 2, {"until": []}),
         ({"thinking_budget": 8, "thinking_extend": 1}, 8, 1, {}),
+        ({"thinking_budget": 16.0}, 16, 0, {}),  # a whole number as a float (JSON, lm-eval's parser)
     ],
 )
 def test_parse_budget(gen_kwargs, budget, extend, rest):
@@ -49,6 +50,7 @@ def test_no_budget_is_none(gen_kwargs):
         ({"thinking_budget": 0}, "thinking_budget must be an integer >= 1, got 0"),
         ({"thinking_budget": True}, "thinking_budget must be an integer >= 1, got True"),
         ({"thinking_extend": -1}, "thinking_extend must be an integer >= 0, got -1"),
+        ({"thinking_budget": 2.5}, "thinking_budget must be an integer >= 1, got 2.5"),
         ({"thinking_extend": 1, "thinking_extend_str": "  "}, "thinking_extend_str must not be empty"),
     ],
 )
@@ -180,3 +182,26 @@ def test_score_doc_keeps_the_budget_record_and_a_rescoring_keeps_it_too():
     assert [dict(r) for r in glue.score_doc(doc, [str(out)], saved)] == saved
     (plain,) = glue.score_doc(doc, [Response("\\boxed{5}", finish_reason="stop", source="engine")])
     assert plain["budget"] is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--model", "hf", "--gen_kwargs", "thinking_budget=16"],
+         "r1bench eval: error: thinking_budget/thinking_extend need a backend that generates in phases "
+         "(r1bench-hf, r1bench-vllm, r1bench-chat); --model hf would not honour them"),
+        (["--model", "r1bench-hf", "--gen_kwargs", "thinking_budget=abc"],
+         "r1bench eval: error: thinking_budget must be an integer >= 1, got 'abc'"),
+        (["--model", "r1bench-hf", "--gen_kwargs", "thinking_extend=-1"],
+         "r1bench eval: error: thinking_extend must be an integer >= 0, got -1"),
+    ],
+)
+def test_r1bench_eval_refuses_bad_budget_options_before_loading_a_model(extra, message, tmp_path, capsys):
+    from r1bench import evaluate
+    from r1bench.models.default import ensure_default_model
+
+    argv = ["--tasks", "r1_smoke", "--model_args", f"pretrained={ensure_default_model()}",
+            "--output_path", str(tmp_path / "out"), *extra]
+    assert evaluate.main(argv) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == message
+    assert not list(tmp_path.glob("out/**/results_*.json"))  # nothing ran
