@@ -68,8 +68,9 @@ class Thinker:
         self.calls: list[list[Params]] = []
 
     def _script(self, cont: list[int], seed: int) -> list[int]:
-        if CLOSE in cont:
-            return ANSWER + [EOS]
+        if CLOSE in cont:  # answering: what is left of ANSWER + EOS after the last close
+            after = cont[len(cont) - cont[::-1].index(CLOSE):]
+            return (ANSWER + [EOS])[sum(t in ANSWER for t in after):]
         think = [t for t in cont if 10 <= t < 1000]
         total = (think[0] - 10 if think else plan(seed)) + 5 * cont.count(WAIT)
         out = [] if think else [10 + plan(seed)]
@@ -269,3 +270,20 @@ def test_hf_bad_budget_option_is_one_line_before_generating(tiny, tmp_path):
     lm = _hf(tiny, tmp_path / "s")
     with pytest.raises(ValueError, match=r"^thinking_budget must be an integer >= 1, got 'x'$"):
         lm.generate_until(_instances(1, 1, {**GEN, "thinking_budget": "x"}))
+
+
+def test_vllm_budget_steps_run_in_chunks_under_the_loop_guard_with_the_same_result(tmp_path):
+    from r1bench.local.loop_guard import LoopGuard
+
+    gen = {**GEN, "thinking_budget": 12}
+    plain, _, _ = run_vllm(tmp_path, gen, store="plain")
+    llm = Thinker()
+    sampler = VLLMSampler(llm, make_params=Params, encode=encode, decode=decode, encode_text=encode_text,
+                          eos=None, default_max_gen_toks=64, guard=LoopGuard(min_repeats=8, min_tokens=64),
+                          chunk_tokens=3)
+    reqs = [SimpleNamespace(args=(f"question {q}", dict(gen))) for q in range(2) for _ in range(3)]
+    specs = plan_samples(reqs, backend="vllm", identity=IDENT, base_seed=1234)
+    with open_store(tmp_path / "chunked") as st:
+        chunked = generate_with_store(specs, sampler, store=st, model_name="m", progress=False)
+    assert all(p.max_tokens <= 3 for call in llm.calls for p in call) and len(llm.calls) > 4
+    assert [(str(r), r.budget, r.usage) for r in chunked] == [(str(r), r.budget, r.usage) for r in plain]
