@@ -287,3 +287,38 @@ def test_vllm_budget_steps_run_in_chunks_under_the_loop_guard_with_the_same_resu
         chunked = generate_with_store(specs, sampler, store=st, model_name="m", progress=False)
     assert all(p.max_tokens <= 3 for call in llm.calls for p in call) and len(llm.calls) > 4
     assert [(str(r), r.budget, r.usage) for r in chunked] == [(str(r), r.budget, r.usage) for r in plain]
+
+
+@pytest.fixture(scope="module")
+def tiny_with_close_token(tmp_path_factory):
+    """The tiny Llama with ``</think>`` added to its tokenizer as one token (as R1 distills have it)."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    from r1bench.models.default import ensure_default_model
+
+    tok = AutoTokenizer.from_pretrained(ensure_default_model())
+    tok.add_tokens(["</think>"])
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    path = tmp_path_factory.mktemp("tiny-llama-close")
+    LlamaForCausalLM(cfg).save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+@pytest.mark.parametrize(("extend", "thinking", "extensions"), [(0, 1, 0), (1, 2, 1)])
+def test_hf_close_as_one_token_ends_the_thinking(tiny_with_close_token, tmp_path, extend, thinking, extensions):
+    lm = _hf(tiny_with_close_token, tmp_path / "s")
+    close_id = lm._think_close_id()
+    assert close_id is not None
+    _bias(lm, close_id)  # the model writes </think> at once, every time
+    gen = {**GEN, "max_gen_toks": 6, "thinking_budget": 4, "thinking_extend": extend}
+    (out,) = lm.generate_until(_instances(1, 1, gen))
+    # Thinking: the close token (counted), or with one extension: close -> "Wait", close again.
+    # Answer: no stop at </think> any more, so the model writes it until max_gen_toks.
+    assert str(out) == "Wait" * extensions + "</think>" + "</think>" * (6 - thinking)
+    assert out.budget["close"] == "natural" and out.budget["thinking_tokens"] == thinking
+    assert out.budget["extensions"] == extensions and out.usage["completion_tokens"] == 6
