@@ -23,7 +23,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SMALL = ["--tasks", "r1_smoke", "--limit", "3", "--max-gen-toks", "48", "--metadata",
          '{"starts_in_reasoning": true}']
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 
 def _r1bench(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
