@@ -196,9 +196,15 @@ def test_score_doc_keeps_the_budget_record_and_a_rescoring_keeps_it_too():
          "r1bench eval: error: thinking_extend must be an integer >= 0, got -1"),
     ],
 )
-def test_r1bench_eval_refuses_bad_budget_options_before_loading_a_model(extra, message, tmp_path, capsys):
+def test_r1bench_eval_refuses_bad_budget_options_before_loading_a_model(extra, message, tmp_path, capsys,
+                                                                      monkeypatch):
+    import lm_eval.utils
+
     from r1bench import evaluate
     from r1bench.models.default import ensure_default_model
+
+    # lm-eval's logging handler would keep this test's captured stderr after it is closed.
+    monkeypatch.setattr(lm_eval.utils, "_LOGGING_CONFIGURED", True)
 
     argv = ["--tasks", "r1_smoke", "--model_args", f"pretrained={ensure_default_model()}",
             "--output_path", str(tmp_path / "out"), *extra]
