@@ -7,8 +7,17 @@ distinct; (2) finish reasons and token counts equal what vLLM returned (``finish
 ``len(token_ids)``); (3) a re-run reads every sample from the store and calls the engine 0 times;
 (4) after dropping half the stored samples, only those are regenerated and the results are
 identical; (5) one request per sample (``n_per_request=false``) draws the same samples as ``n=k``
-(vLLM seeds parallel child c with seed + c). Exits 1 on the first failed check. Wall times and
+(vLLM seeds parallel child c with seed + c); (6) budget forcing, ``thinking_budget=B``
+(``--budget``, default 64): the first round is one ``n=k`` request per question with
+``stop=["</think>"]`` and ``max_tokens=B``, every sample carries its budget record, a forced close
+has exactly B thinking tokens and the close + answer cue in its text, completion tokens = thinking +
+answer tokens, the mean thinking length is below the unbudgeted run's, and a re-run reads every
+budgeted sample from the store with the same record; (7) ``thinking_extend=1`` extends some
+samples (a reasoning model such as DeepSeek-R1-Distill-Qwen-1.5B closes its thinking well within
+``--max-gen-toks 1024``), never more than once. Exits 1 on any failed check. Wall times and
 tokens/s for ``n=k`` vs separate requests are printed with the setup.
+
+    python benchmarks/vllm_check.py --model deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B --max-gen-toks 1024 --budget 128
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ def main() -> int:
     ap.add_argument("--k", type=int, default=4)
     ap.add_argument("--max-gen-toks", type=int, default=256)
     ap.add_argument("--max-model-len", type=int, default=2048)
+    ap.add_argument("--budget", type=int, default=64, help="thinking_budget of the budget-forcing check")
     args = ap.parse_args()
 
     from lm_eval.api.instance import Instance
@@ -99,6 +109,50 @@ def main() -> int:
     same = sum(a == b for a, b in zip(single, first))
     check(same == len(first), f"separate requests draw the same samples as n=k ({same}/{len(first)})")
     print(f"separate requests: {t_single:.1f}s vs n=k {t_grouped:.1f}s")
+
+    from r1bench.budget import FORCED_CLOSE
+
+    b = args.budget
+    budget_reqs = [Instance("generate_until", {}, (r.args[0], {**r.args[1], "thinking_budget": b}), idx=0,
+                            metadata=r.metadata) for r in reqs]
+    params_seen: list = []
+
+    def recorded(prompts, params, **kw):
+        params_seen.append(list(params))
+        return counted(prompts, params, **kw)
+
+    lm.model.generate = recorded
+    lm.r1_n, lm.r1_fresh = True, False
+    calls.clear()
+    start = time.perf_counter()
+    budgeted = lm.generate_until(budget_reqs)
+    t_budget = time.perf_counter() - start
+    first_round = params_seen[0]
+    check(all(p.n == args.k and p.max_tokens == min(b, args.max_gen_toks) and "</think>" in p.stop
+              for p in first_round), f"first budget round: n={args.k}, max_tokens={b}, stop has </think>")
+    recs = [r.budget for r in budgeted]
+    check(all(rec is not None and rec["thinking_budget"] == b and rec["thinking_tokens"] <= b for rec in recs),
+          "every budgeted sample carries its record, thinking <= budget")
+    forced = [r for r in budgeted if r.budget and r.budget["close"] == "forced"]
+    check(all(r.budget["thinking_tokens"] == b and FORCED_CLOSE + "Final answer:" in r for r in forced),
+          f"forced closes ({len(forced)}/{len(budgeted)}) have {b} thinking tokens and the close + cue")
+    check(all(r.usage["completion_tokens"] == r.budget["thinking_tokens"] + r.budget["answer_tokens"]
+              for r in budgeted), "completion tokens = thinking + answer tokens")
+    think_b = sum(r.budget["thinking_tokens"] for r in budgeted) / len(budgeted)
+    think_0 = sum(r.usage.get("reasoning_tokens", r.usage["completion_tokens"]) for r in first) / len(first)
+    print(f"mean thinking tokens: budget {b}: {think_b:.1f}, unbudgeted: {think_0:.1f}; "
+          f"{t_budget:.1f}s for {len(budgeted)} budgeted samples in {len(params_seen)} rounds")
+    check(think_b < think_0, "budgeting shortens the mean thinking")
+    calls.clear()
+    again = lm.generate_until(budget_reqs)
+    check(calls == [] and [(str(a), a.budget) for a in again] == [(str(r), r.budget) for r in budgeted],
+          "a budgeted re-run reads every sample and its record from the store")
+    ext_reqs = [Instance("generate_until", {}, (r.args[0], {**r.args[1], "thinking_extend": 1}), idx=0,
+                         metadata=r.metadata) for r in reqs]
+    extended = lm.generate_until(ext_reqs)
+    n_ext = sum(r.budget["extensions"] for r in extended)
+    check(0 < n_ext and all(r.budget["extensions"] <= 1 for r in extended),
+          f"thinking_extend=1 extended {n_ext}/{len(extended)} samples, none twice")
     return 1 if failures else 0
 
 

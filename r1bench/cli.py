@@ -18,6 +18,7 @@ __all__ = ["main", "dispatch", "COMMANDS"]
 # name -> (module:function, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("r1bench.lm_eval.cli:main", "run tasks through lm-eval (default: embedded model on r1_smoke)"),
+    "sweep": ("r1bench.sweep:main", "one eval run per thinking budget, then accuracy vs budget (JSON + plot)"),
     "tasks": ("r1bench.eval_ux:tasks_main", "list the r1bench tasks (k, size, data status); `tasks write|check`: the YAMLs"),
     "grade": ("r1bench.grading_cli:main", "grade responses from a JSONL file or the command line"),
     "leaderboard": ("r1bench.results.leaderboard_cli:main", "add runs to and build the leaderboards"),

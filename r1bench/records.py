@@ -55,6 +55,9 @@ class SampleRecord:
     # r1bench.efficiency.Efficiency as a dict: answer tokens, first correct candidate position in
     # the reasoning, overthinking share, self-corrections (empty in records saved before them).
     efficiency: dict[str, Any] = field(default_factory=dict)
+    # r1bench.budget.BudgetOutcome.record for a budget-forced sample (thinking tokens used, forced
+    # or natural close, extensions); None for an unbudgeted one.
+    budget: dict[str, Any] | None = None
 
     @property
     def no_answer(self) -> bool:
@@ -88,6 +91,7 @@ def score_response(
     timeout: float = 5.0,
     tokenizer: Callable[[str], list] | None = None,
     extra: dict[str, Any] | None = None,
+    budget: dict[str, Any] | None = None,
 ) -> SampleRecord:
     """Split, extract, grade and diagnose one raw output; never raises on any model text.
 
@@ -153,6 +157,7 @@ def score_response(
         prompt_hash=prompt_hash,
         extra=extra,
         efficiency=eff.to_dict(),
+        budget=dict(budget) if budget else None,
     )
 
 

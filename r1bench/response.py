@@ -17,13 +17,15 @@ __all__ = ["Response", "response_metadata"]
 class Response(str):
     """Output text with ``finish_reason`` (``stop``/``length``/``loop``/None), ``usage``
     (``completion_tokens``, optional ``reasoning_tokens``), ``error`` (a failed request) and
-    ``source`` (``api`` or ``engine``: who counted the tokens)."""
+    ``source`` (``api`` or ``engine``: who counted the tokens) and ``budget`` (how a budget-forced
+    sample's thinking ended, :meth:`r1bench.budget.BudgetOutcome.record`; None when unbudgeted)."""
 
     finish_reason: str | None
     usage: dict[str, int]
     error: str | None
     source: str
     from_store: bool
+    budget: dict[str, Any] | None
 
     def __new__(
         cls,
@@ -34,6 +36,7 @@ class Response(str):
         error: str | None = None,
         source: str = "api",
         from_store: bool = False,
+        budget: dict[str, Any] | None = None,
     ) -> Response:
         obj = super().__new__(cls, text)
         obj.finish_reason = finish_reason
@@ -41,24 +44,29 @@ class Response(str):
         obj.error = error
         obj.source = source
         obj.from_store = from_store
+        obj.budget = dict(budget) if budget else None
         return obj
 
     def metadata(self) -> dict[str, Any]:
-        """``{"finish_reason", "usage", "source"}`` plus ``"error"`` for a failed request."""
+        """``{"finish_reason", "usage", "source"}`` plus ``"error"`` for a failed request and
+        ``"budget"`` for a budget-forced sample."""
         meta: dict[str, Any] = {"finish_reason": self.finish_reason, "usage": dict(self.usage),
                                 "source": self.source}
         if self.error is not None:
             meta["error"] = self.error
+        if self.budget is not None:
+            meta["budget"] = dict(self.budget)
         return meta
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (str(self), self.finish_reason, self.usage, self.error, self.source, self.from_store))
+        return (_rebuild, (str(self), self.finish_reason, self.usage, self.error, self.source, self.from_store,
+                           self.budget))
 
 
 def _rebuild(text: str, finish_reason: str | None, usage: dict[str, int], error: str | None,
-             source: str, from_store: bool) -> Response:
+             source: str, from_store: bool, budget: dict[str, Any] | None = None) -> Response:
     return Response(text, finish_reason=finish_reason, usage=usage, error=error, source=source,
-                    from_store=from_store)
+                    from_store=from_store, budget=budget)
 
 
 def response_metadata(text: Any) -> dict[str, Any]:

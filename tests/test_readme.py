@@ -25,6 +25,7 @@ NOT_RUN = {
     "r1bench eval --model": "needs a real model from the hub (GPU or network)",
     "r1bench eval --tasks r1_smoke": "runs the embedded model (slow test below)",
     "r1bench eval --tasks r1_math500,r1_aime24": "runs the embedded model (slow test below)",
+    "r1bench sweep": "one eval run per budget (the slow test in test_budget_e2e runs it)",
     "r1bench data fetch": "downloads from the hub",
     "r1bench data verify": "needs a data directory ($R1BENCH_DATA_DIR)",
     "r1bench leaderboard add": "needs a finished run folder",

@@ -361,7 +361,14 @@ def _run(argv: list[str]) -> int:
     clamp = eval_ux.clamp_limit(context)
     _clamp_user_limit(lm_argv, opts, clamp, context)
     _register_models()
-    meta = {**_r1_metadata(_lm_eval_options(lm_argv), opts), **_r1_controls(opts, clamp=clamp, context=context)}
+    lm_options = _lm_eval_options(lm_argv)
+    try:  # budget forcing (thinking_budget / thinking_extend): bad values, unsupported backends
+        from r1bench.budget import check_backend as check_budget
+
+        check_budget(_flag_value(lm_argv, "--model"), lm_options.gen_kwargs)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    meta = {**_r1_metadata(lm_options, opts), **_r1_controls(opts, clamp=clamp, context=context)}
     if meta:  # after the user's own --metadata: lm-eval merges both, ours winning on the same key
         lm_argv += ["--metadata", json.dumps(meta, sort_keys=True)]
     print(f"r1bench eval: {_reproduce_command(eval_checks.redact_argv(argv), opts)}", file=sys.stderr)

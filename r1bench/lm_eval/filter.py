@@ -101,6 +101,7 @@ def score_doc(
             options=metadata.shown_options(doc, saved[i] if saved is not None else None),
             tokenizer=encode,
             extra=extra,
+            budget=meta.get("budget"),
         )
         records.append(RecordDict(record.to_dict()))
     return records

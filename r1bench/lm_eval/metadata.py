@@ -51,6 +51,8 @@ def saved_metadata(record: Mapping[str, Any]) -> dict[str, Any]:
     """
     extra = record.get("extra") if isinstance(record.get("extra"), Mapping) else {}
     meta: dict[str, Any] = {"finish_reason": record.get("finish_reason")}
+    if isinstance(record.get("budget"), Mapping):  # a budget-forced sample keeps its record
+        meta["budget"] = dict(record["budget"])
     if extra.get("api_error"):
         meta["error"] = extra["api_error"]
     usage = extra.get("api_usage")

@@ -15,8 +15,12 @@ Every ``hf`` model_arg works as before (``pretrained``, ``revision``, ``dtype``,
   tokens (end-of-sequence included), and the number of tokens before ``</think>`` when the
   tokenizer has it as one token.
 
-Two-phase generation (a thinking budget) fits here: :meth:`R1BenchHF._generate_rows` generates a
-batch of rows from token ids with given seeds and limits, and is the step a phase calls twice.
+Budget forcing (``--gen_kwargs thinking_budget=B`` / ``thinking_extend=N``, :mod:`r1bench.budget`):
+a batch generates in steps, each row driven by its own :class:`~r1bench.budget.BudgetRun`; every
+step generates all live rows of one phase together (thinking rows stop at ``</think>``: its token
+id when the tokenizer has it as one token, else the stop string), each row reseeded from its own
+state, so a budgeted sample does not depend on its batch either. The budget keys never reach
+``generate``; each response carries the budget record and the exact generated token count.
 """
 
 from __future__ import annotations
@@ -41,10 +45,12 @@ from transformers.generation import (
     TopPLogitsWarper,
 )
 
+from r1bench.budget import THINK_CLOSE, BudgetConfig, BudgetRun, Piece, parse_budget
 from r1bench.local.loop_guard import LoopGuard, LoopGuardCriteria
 from r1bench.local.sampling import (
     Generation,
     SampleSpec,
+    check_budget_options,
     generate_with_store,
     iter_batches,
     model_identity,
@@ -54,7 +60,7 @@ from r1bench.local.sampling import (
 )
 from r1bench.response import Response
 
-__all__ = ["R1BenchHF", "SeededSampler"]
+__all__ = ["R1BenchHF", "SeededSampler", "finish_row", "finish_piece"]
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +149,7 @@ class R1BenchHF(HFLM):
         options = {"loop_guard": self.r1_guard.to_dict() if self.r1_guard else None}
         specs = plan_samples(requests, backend=self.backend_name, identity=self.r1_identity,
                              base_seed=self.r1_seed, options=options)
+        check_budget_options(specs)
         with open_store(self.r1_store_path) as store:
             responses = generate_with_store(
                 specs, self._generate_missing, store=store, model_name=self.r1_model_name,
@@ -175,7 +182,8 @@ class R1BenchHF(HFLM):
                 yield list(zip(batch, self._generate_batch(batch)))
 
     def _generate_batch(self, batch: list[SampleSpec]) -> list[Generation]:
-        gen_kwargs = normalize_gen_kwargs(batch[0].gen_kwargs, self.max_gen_toks)
+        cfg, plain = parse_budget(batch[0].gen_kwargs)
+        gen_kwargs = normalize_gen_kwargs(plain, self.max_gen_toks)
         eos_text = self.tok_decode(self.eot_token_id, skip_special_tokens=False)
         until = handle_stop_sequences(gen_kwargs.pop("until", None), eos=eos_text)
         max_gen_toks = int(gen_kwargs.pop("max_gen_toks"))
@@ -186,6 +194,10 @@ class R1BenchHF(HFLM):
         context_enc, attn = self.tok_batch_encode(
             [s.context for s in batch], left_truncate_len=max_ctx_len, truncation=self.truncation
         )
+        if cfg is not None:
+            prompts = [row[mask.bool()].tolist() for row, mask in zip(context_enc, attn)]
+            return self._generate_budget(batch, cfg, prompts, max_gen_toks=max_gen_toks, until=until,
+                                         gen_kwargs=gen_kwargs)
         return self._generate_rows(
             context_enc.to(self.device), attn.to(self.device), seeds=[s.seed for s in batch],
             max_new_tokens=max_gen_toks, until=until, gen_kwargs=gen_kwargs,
@@ -240,6 +252,136 @@ class R1BenchHF(HFLM):
                                    max_new_tokens=max_new_tokens, until=until, decode=self.tok_decode,
                                    think_close_id=think_id))
         return gens
+
+
+    # -- budget forcing -------------------------------------------------------------------------
+    def _generate_budget(
+        self, batch: list[SampleSpec], cfg: BudgetConfig, prompts: list[list[int]], *, max_gen_toks: int,
+        until: list[str], gen_kwargs: dict[str, Any],
+    ) -> list[Generation]:
+        """Each row's sample under budget forcing: steps until every row's BudgetRun is done."""
+        runs = [BudgetRun(cfg, max_gen_toks) for _ in batch]
+        while True:
+            todo = [(i, step) for i, run in enumerate(runs) if (step := run.next_step()) is not None]
+            if not todo:
+                break
+            for phase in ("thinking", "answer"):
+                rows = [(i, step) for i, step in todo if step.phase == phase]
+                if not rows:
+                    continue
+                # The model continues from prompt + the sample's text so far (re-encoded: the close,
+                # answer cue and "Wait" are text, as in s1), each row seeded from its own state.
+                inputs = [prompts[i] + (self.tok_encode(runs[i].text, add_special_tokens=False)
+                                        if runs[i].text else []) for i, _ in rows]
+                pieces = self._generate_pieces(
+                    inputs, seeds=[runs[i].seed_for(batch[i].seed) for i, _ in rows],
+                    limits=[step.max_tokens for _, step in rows], thinking=phase == "thinking",
+                    until=until, gen_kwargs=gen_kwargs,
+                )
+                for (i, _), piece in zip(rows, pieces):
+                    runs[i].feed(piece)
+        gens = []
+        for run in runs:
+            out = run.outcome()
+            reasoning = out.thinking_tokens if out.close != "none" else None
+            gens.append(Generation(out.text, out.finish_reason, out.completion_tokens, reasoning,
+                                   budget=out.record(cfg)))
+        return gens
+
+    def _generate_pieces(
+        self, inputs: list[list[int]], *, seeds: Sequence[int], limits: Sequence[int], thinking: bool,
+        until: list[str], gen_kwargs: dict[str, Any],
+    ) -> list[Piece]:
+        """One generate() over rows of different lengths and limits: each row's piece, cut at its
+        own limit, its end-of-sequence, its stop strings and (thinking) ``</think>``."""
+        from transformers import StopStringCriteria
+
+        width = max(len(x) for x in inputs)
+        room = self.max_length - max(limits)
+        if width > room > 0:  # prompt + text so far + the step must fit the model's context
+            inputs, width = [x[-room:] for x in inputs], room
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.eot_token_id
+        ids = torch.tensor([[pad] * (width - len(x)) + x for x in inputs], dtype=torch.long)
+        mask = torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in inputs], dtype=torch.long)
+        kwargs = dict(gen_kwargs)
+        sampling = {k: kwargs.pop(k, None) for k in _SAMPLING_KEYS}
+        kwargs.pop("max_length", None)
+        processors = LogitsProcessorList()
+        if sampling["do_sample"] and float(sampling["temperature"] or 0.0) > 0.0:
+            processors.append(SeededSampler(
+                seeds, temperature=float(sampling["temperature"]), top_p=sampling["top_p"],
+                top_k=sampling["top_k"], min_p=sampling["min_p"], device=self.device,
+            ))
+        eos_ids, eos_text = self._eos_ids(), self.tok_decode(self.eot_token_id, skip_special_tokens=False)
+        close_id = self._think_close_id() if thinking else None
+        stops = [s for s in until if s and s != eos_text]
+        close_str = THINK_CLOSE if thinking and close_id is None else None
+        criteria = StoppingCriteriaList()
+        if stops or close_str:  # per row (transformers' own), so a row that stops waits padded
+            criteria.append(StopStringCriteria(self.tokenizer, [*stops, *([close_str] if close_str else [])]))
+        guard = LoopGuardCriteria(self.r1_guard, width, len(inputs)) if self.r1_guard else None
+        if guard is not None:
+            criteria.append(guard)
+        ends = sorted(eos_ids | ({close_id} if close_id is not None else set()))
+        with torch.autocast(device_type=self.device.type, dtype=self.mixed_precision_dtype,
+                            enabled=self.mixed_precision_dtype is not None):
+            out = self.model.generate(
+                input_ids=ids.to(self.device), attention_mask=mask.to(self.device), max_new_tokens=max(limits),
+                do_sample=False, logits_processor=processors, stopping_criteria=criteria,
+                pad_token_id=pad, eos_token_id=ends, use_cache=True, **kwargs,
+            )
+        pieces = []
+        for row, cont in enumerate(out[:, width:].tolist()):
+            fired = guard.fired[row] if guard is not None else None
+            pieces.append(finish_piece(
+                cont[: limits[row]], eos_ids=eos_ids, close_id=close_id, pad_id=pad,
+                loop_at=fired if fired is not None and fired <= limits[row] else None, limit=limits[row],
+                stops=stops + [eos_text], close_str=close_str, decode=self.tok_decode,
+            ))
+        return pieces
+
+
+def finish_piece(
+    cont: list[int], *, eos_ids: set[int], close_id: int | None, pad_id: int | None, loop_at: int | None,
+    limit: int, stops: Sequence[str], close_str: str | None, decode: Any,
+) -> Piece:
+    """One row of a budget step -> :class:`~r1bench.budget.Piece` (text, generated tokens, how it
+    ended: ``close`` at ``close_id`` or ``close_str``, ``eos`` at an end-of-sequence token (counted)
+    or a stop string, ``loop``, or ``length`` at ``limit``)."""
+    end_ids = set(eos_ids) | ({close_id} if close_id is not None else set())
+    end_at = next((i for i, t in enumerate(cont) if t in end_ids), None)
+    if end_at is not None and (loop_at is None or end_at < loop_at):
+        toks, n = cont[:end_at], end_at + 1
+        ended = "close" if close_id is not None and cont[end_at] == close_id else "eos"
+    elif loop_at is not None:
+        toks, n, ended = cont[:loop_at], loop_at, "loop"
+    else:
+        toks = list(cont)
+        if len(toks) < limit and pad_id is not None:
+            while toks and toks[-1] == pad_id:  # a row stopped early is padded to the batch's end
+                toks.pop()
+        n = len(toks)
+        ended = "length" if n >= limit else "eos"
+    strings = [s for s in (*stops, close_str) if s]
+
+    def first_stop(text: str) -> tuple[int, str] | None:
+        hits = [(text.find(s), s) for s in strings if s in text]
+        return min(hits) if hits else None
+
+    text = decode(toks)
+    hit = first_stop(text)
+    if hit is not None:
+        # Count the tokens up to the one that completed the string (the shortest prefix holding it).
+        lo, hi = 1, len(toks)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if first_stop(decode(toks[:mid])) is not None:
+                hi = mid
+            else:
+                lo = mid + 1
+        text, n = text[: hit[0]], lo
+        ended = "close" if hit[1] == close_str else "eos"
+    return Piece(text, n, ended)
 
 
 def finish_row(

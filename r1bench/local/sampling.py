@@ -37,6 +37,7 @@ __all__ = [
     "generate_with_store",
     "Progress",
     "parse_bool",
+    "check_budget_options",
 ]
 
 FINISH_REASONS = ("stop", "length", "loop")
@@ -75,12 +76,15 @@ class SampleSpec:
 
 @dataclass
 class Generation:
-    """What the engine saw for one sample: the text, why it stopped, exact token counts."""
+    """What the engine saw for one sample: the text, why it stopped, exact token counts, and for a
+    budget-forced sample its :meth:`r1bench.budget.BudgetOutcome.record` (kept in the store, so a
+    resumed run gives the same records)."""
 
     text: str
     finish_reason: str
     completion_tokens: int
     reasoning_tokens: int | None = None
+    budget: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.finish_reason not in FINISH_REASONS:
@@ -91,7 +95,18 @@ class Generation:
                                "completion_tokens": int(self.completion_tokens)}
         if self.reasoning_tokens is not None:
             out["reasoning_tokens"] = int(self.reasoning_tokens)
+        if self.budget is not None:  # only budgeted samples: unbudgeted results stay as they were
+            out["budget"] = dict(self.budget)
         return out
+
+
+def check_budget_options(specs: Iterable[SampleSpec]) -> None:
+    """Raise the one-line ValueError of :func:`r1bench.budget.parse_budget` for a bad budget
+    option before anything is generated."""
+    from r1bench.budget import parse_budget
+
+    for gen_kwargs in {json.dumps(s.gen_kwargs, sort_keys=True, default=str): s.gen_kwargs for s in specs}.values():
+        parse_budget(gen_kwargs)
 
 
 def group_seed(base_seed: int, context: str, gen_params: dict[str, Any]) -> int:
@@ -211,7 +226,7 @@ class Progress:
 def _response(result: dict[str, Any], *, from_store: bool) -> Response:
     usage = {k: result[k] for k in ("completion_tokens", "reasoning_tokens") if result.get(k) is not None}
     return Response(result["text"], finish_reason=result.get("finish_reason"), usage=usage,
-                    source="engine", from_store=from_store)
+                    source="engine", from_store=from_store, budget=result.get("budget"))
 
 
 def generate_with_store(

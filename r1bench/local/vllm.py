@@ -14,6 +14,10 @@ GPU check (the store, ``n=k`` and finish reasons on a real engine)::
     r1bench eval --model r1bench-vllm \\
         --model_args pretrained=HuggingFaceTB/SmolLM2-135M-Instruct,max_model_len=2048,store_path=/tmp/st \\
         --tasks r1_smoke --limit 4 --log_samples --output_path /tmp/out
+
+Budget forcing (``--gen_kwargs thinking_budget=B`` / ``thinking_extend=N``) runs through
+:class:`~r1bench.local.vllm_core.VLLMSampler` in rounds; its GPU check is
+``benchmarks/vllm_check.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from vllm import SamplingParams
 
 from r1bench.local.loop_guard import LoopGuard
 from r1bench.local.sampling import (
+    check_budget_options,
     generate_with_store,
     model_identity,
     open_store,
@@ -88,6 +93,7 @@ class R1BenchVLLM(VLLM):
                                   if self.r1_guard else None)}
         specs = plan_samples(requests, backend=self.backend_name, identity=self.r1_identity,
                              base_seed=self.r1_seed, options=options)
+        check_budget_options(specs)
         sampler = sampler_from_lm(self, self.r1_guard, chunk_tokens=self.r1_chunk,
                                   n_per_request=self.r1_n, make_params=SamplingParams,
                                   wave_samples=self.r1_wave)

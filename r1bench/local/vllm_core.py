@@ -17,15 +17,19 @@
   A logits processor could check every token, but vLLM's per-request logits processors are gone
   from its V1 engine; the chunk check costs at most one chunk of tokens per looping sample.
 
-A two-phase generation (a thinking budget) is the same continuation: a round with its own
-``max_tokens`` and stop strings, then another from prompt + ids + a forced close.
+Budget forcing (``thinking_budget`` / ``thinking_extend``, :mod:`r1bench.budget`) is the same
+continuation: each sample's :class:`~r1bench.budget.BudgetRun` says what to generate next, and a
+round sends every live sample's step (thinking: ``stop=["</think>"]``, ``max_tokens`` = what the
+budget leaves; answer: the answer limit) from prompt + the sample's text so far (re-encoded: the
+close, answer cue and "Wait" are text, as in s1). The first round keeps ``n=k`` requests; later
+rounds reseed each sample from its own state. With a loop guard, a step runs in chunks too.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lm_eval.models.utils import (
@@ -34,6 +38,7 @@ from lm_eval.models.utils import (
     postprocess_generated_text,
 )
 
+from r1bench.budget import THINK_CLOSE, BudgetConfig, BudgetRun, Piece, Step, parse_budget
 from r1bench.local.loop_guard import LoopGuard, find_token_loop
 from r1bench.local.sampling import Generation, SampleSpec
 
@@ -63,6 +68,12 @@ class _Live:
     ids: list[int]
     text: str = ""
     chunks: int = 0
+    # budget forcing: the sample's phases, its current step, the text so far encoded, the step's ids
+    run: BudgetRun | None = None
+    step: Step | None = None
+    base: list[int] = field(default_factory=list)
+    step_ids: list[int] = field(default_factory=list)
+    step_text: str = ""
 
 
 class VLLMSampler:
@@ -72,7 +83,8 @@ class VLLMSampler:
     RequestOutput-shaped objects (``.outputs``: list of ``.text``, ``.token_ids``,
     ``.finish_reason``). ``make_params``: ``vllm.SamplingParams`` (or a stand-in). ``encode``:
     (prompt strings, max_gen_toks) -> token id lists truncated to fit; ``decode``: ids -> text
-    (for samples generated in several chunks).
+    (for samples generated in several chunks); ``encode_text``: text -> ids without special tokens
+    (a budget-forced sample's text so far).
     """
 
     def __init__(
@@ -90,6 +102,7 @@ class VLLMSampler:
         think_close_id: int | None = None,
         lora_request: Any = None,
         wave_samples: int = 512,
+        encode_text: Callable[[str], list[int]] | None = None,
     ) -> None:
         self.llm = llm
         self.make_params = make_params
@@ -103,6 +116,7 @@ class VLLMSampler:
         self.think_close_id = think_close_id
         self.lora_request = lora_request
         self.wave_samples = max(1, int(wave_samples))
+        self.encode_text = encode_text
         self.calls: list[int] = []  # number of prompts per generate() call (for tests and logs)
 
     # -- one call to the engine -----------------------------------------------------------
@@ -135,12 +149,16 @@ class VLLMSampler:
                 yield from self._run_group(wave)
 
     def _run_group(self, specs: list[SampleSpec]) -> Iterator[list[tuple[SampleSpec, Generation]]]:
+        cfg, plain = parse_budget(specs[0].gen_kwargs)  # the budget keys never reach SamplingParams
         kwargs, until, max_gen_toks = prepare_gen_kwargs(
-            specs[0].gen_kwargs, eos=self.eos, default_max_gen_toks=self.default_max_gen_toks
+            plain, eos=self.eos, default_max_gen_toks=self.default_max_gen_toks
         )
         contexts = list(dict.fromkeys(s.context for s in specs))
         prompt_ids = dict(zip(contexts, self.encode(contexts, max_gen_toks)))
         live = [_Live(s, prompt_ids[s.context], s.seed, []) for s in specs]
+        if cfg is not None:
+            yield self._run_budget(live, cfg, kwargs, until, max_gen_toks)
+            return
         done: list[tuple[SampleSpec, Generation]] = []
         step = self.chunk_tokens if self.guard else max_gen_toks
         first = True
@@ -163,6 +181,20 @@ class VLLMSampler:
     def _round(self, live: list[_Live], kwargs: dict[str, Any], until: list[str], max_gen_toks: int,
                step: int, *, grouped: bool) -> list[Any]:
         """One generate() over the live samples; the CompletionOutput of each, in order."""
+
+        def request(head: _Live, n: int) -> tuple[list[int], Any]:
+            # A continuation (loop guard) reseeds from the sample's seed and its length so far.
+            seed = head.seed + (len(head.ids) * 1_000_003 if head.ids else 0)
+            remaining = max_gen_toks - len(head.ids)
+            return head.prompt + head.ids, self.make_params(n=n, seed=seed, max_tokens=min(step, remaining),
+                                                            stop=until, **kwargs)
+
+        return self._round_with(live, request, grouped=grouped)
+
+    def _round_with(self, live: list[_Live], request: Callable[[_Live, int], tuple[list[int], Any]], *,
+                    grouped: bool) -> list[Any]:
+        """One generate() over the live samples, ``request(head, n)`` giving each request's prompt
+        ids and SamplingParams; the CompletionOutput of each sample, in order."""
         runs: list[list[_Live]] = []
         if grouped and self.n_per_request:
             # Consecutive sample indices of one prompt share a request (n = run length).
@@ -177,7 +209,7 @@ class VLLMSampler:
             runs = [[x] for x in live]
         by_id: dict[int, Any] = {}
         try:
-            outs = self._send(runs, kwargs, until, max_gen_toks, step)
+            outs = self._send(runs, request)
         except (TypeError, ValueError, NotImplementedError) as exc:
             if all(len(r) == 1 for r in runs):
                 raise
@@ -185,7 +217,7 @@ class VLLMSampler:
                            "request per sample from now on", exc)
             self.n_per_request = False
             runs = [[x] for x in live]
-            outs = self._send(runs, kwargs, until, max_gen_toks, step)
+            outs = self._send(runs, request)
         for run, out in zip(runs, outs):
             completions = list(out.outputs)
             if len(completions) != len(run):
@@ -197,18 +229,90 @@ class VLLMSampler:
                 by_id[id(item)] = comp
         return [by_id[id(x)] for x in live]
 
-    def _send(self, runs: list[list[_Live]], kwargs: dict[str, Any], until: list[str],
-              max_gen_toks: int, step: int) -> list[Any]:
+    def _send(self, runs: list[list[_Live]], request: Callable[[_Live, int], tuple[list[int], Any]]) -> list[Any]:
         prompts, params = [], []
         for run in runs:
-            head = run[0]
-            # A continuation (loop guard) reseeds from the sample's seed and its length so far.
-            seed = head.seed + (len(head.ids) * 1_000_003 if head.ids else 0)
-            remaining = max_gen_toks - len(head.ids)
-            prompts.append(head.prompt + head.ids)
-            params.append(self.make_params(n=len(run), seed=seed, max_tokens=min(step, remaining),
-                                           stop=until, **kwargs))
+            prompt, param = request(run[0], len(run))
+            prompts.append(prompt)
+            params.append(param)
         return self._generate(prompts, params)
+
+    # -- budget forcing ---------------------------------------------------------------------
+    def _run_budget(self, live: list[_Live], cfg: BudgetConfig, kwargs: dict[str, Any], until: list[str],
+                    max_gen_toks: int) -> list[tuple[SampleSpec, Generation]]:
+        """Every sample of ``live`` to the end of its phases (rounds of steps, see the module doc)."""
+        if self.encode_text is None:
+            raise ValueError("r1bench-vllm: thinking_budget/thinking_extend need encode_text (the tokenizer)")
+        for item in live:
+            item.run = BudgetRun(cfg, max_gen_toks)
+        done: list[tuple[SampleSpec, Generation]] = []
+        first = True
+        while live:
+            ready: list[_Live] = []
+            for item in live:
+                assert item.run is not None
+                if item.step is None:
+                    item.step = item.run.next_step()
+                    if item.step is None:
+                        done.append((item.spec, self._budget_generation(item, cfg)))
+                        continue
+                    item.base = self.encode_text(item.run.text) if item.run.text else []
+                    item.step_ids, item.step_text, item.chunks = [], "", 0
+                ready.append(item)
+            live = ready
+            if not live:
+                break
+            outputs = self._round_with(live, lambda head, n: self._budget_request(head, n, kwargs, until),
+                                       grouped=first)
+            first = False
+            for item, out in zip(live, outputs):
+                piece = self._budget_piece(item, out, until)
+                if piece is not None:
+                    assert item.run is not None
+                    item.ids.extend(item.step_ids)
+                    item.run.feed(piece)
+                    item.step = None
+        return done
+
+    def _budget_request(self, head: _Live, n: int, kwargs: dict[str, Any], until: list[str]) -> tuple[list[int], Any]:
+        assert head.run is not None and head.step is not None
+        left = head.step.max_tokens - len(head.step_ids)
+        max_tokens = min(left, self.chunk_tokens) if self.guard is not None else left
+        stop = [*until, THINK_CLOSE] if head.step.stop_at_close else list(until)
+        seed = head.run.seed_for(head.seed, len(head.step_ids))
+        return head.prompt + head.base + head.step_ids, self.make_params(
+            n=n, seed=seed, max_tokens=max_tokens, stop=stop, **kwargs)
+
+    def _budget_piece(self, item: _Live, out: Any, until: list[str]) -> Piece | None:
+        """The step's Piece once it is over; None when a guarded chunk should continue."""
+        assert item.step is not None
+        item.step_ids.extend(int(t) for t in out.token_ids)
+        item.step_text += out.text
+        item.chunks += 1
+        n = len(item.step_ids)
+        reason = out.finish_reason
+        if reason == "stop":
+            # vLLM names the stop string that fired (None for end-of-sequence).
+            ended = "close" if getattr(out, "stop_reason", None) == THINK_CLOSE else "eos"
+        elif self.guard is not None and find_token_loop(item.ids + item.step_ids, self.guard) is not None:
+            ended = "loop"
+        elif reason == "length" and n < item.step.max_tokens:
+            return None  # a chunk of a guarded step: continue it
+        elif reason == "length" or n >= item.step.max_tokens:
+            ended = "length"
+        else:
+            raise RuntimeError(f"r1bench-vllm: unexpected finish_reason {reason!r} (sample "
+                               f"{item.spec.sample_index} of position {item.spec.position})")
+        raw = self.decode(item.step_ids) if item.chunks > 1 and self.decode is not None else item.step_text
+        # Stop strings (and the end-of-sequence text) end the piece; "</think>" is cut by feed().
+        text = postprocess_generated_text(generation=raw, stop=until, think_end_token=None)
+        return Piece(text, n, ended)
+
+    def _budget_generation(self, item: _Live, cfg: BudgetConfig) -> Generation:
+        assert item.run is not None
+        out = item.run.outcome()
+        reasoning = out.thinking_tokens if out.close != "none" else None
+        return Generation(out.text, out.finish_reason, out.completion_tokens, reasoning, budget=out.record(cfg))
 
     def _finished(self, item: _Live, out: Any, until: list[str], max_gen_toks: int) -> Generation | None:
         """The sample's Generation when it is over, None when a guarded chunk should continue."""
@@ -261,5 +365,5 @@ def sampler_from_lm(lm: Any, guard: LoopGuard | None, *, chunk_tokens: int, n_pe
         decode=lambda ids: lm.tokenizer.decode(ids, skip_special_tokens=False), eos=eos, default_max_gen_toks=lm.max_gen_toks,
         guard=guard, chunk_tokens=chunk_tokens, n_per_request=n_per_request,
         think_close_id=int(ids[0]) if len(ids) == 1 else None, lora_request=getattr(lm, "lora_request", None),
-        wave_samples=wave_samples,
+        wave_samples=wave_samples, encode_text=lambda text: lm.tokenizer.encode(text, add_special_tokens=False),
     )
