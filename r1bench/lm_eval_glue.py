@@ -356,6 +356,8 @@ def score_doc(
             extra["token_count"] = "engine"
         elif usage:
             extra["api_usage"] = dict(usage)
+        if meta.get("latency") and not error:  # a streamed API sample's phase latency
+            extra["api_latency"] = dict(meta["latency"])
         completion_tokens = usage.get("completion_tokens")
         if completion_tokens is None and encode is not None:
             completion_tokens = count_tokens(text, encode)
@@ -425,6 +427,8 @@ def _saved_metadata(record: Mapping[str, Any]) -> dict[str, Any]:
     usage = extra.get("api_usage")
     if isinstance(extra.get("engine_usage"), Mapping):
         usage, meta["source"] = extra["engine_usage"], "engine"
+    if isinstance(extra.get("api_latency"), Mapping):
+        meta["latency"] = dict(extra["api_latency"])
     if isinstance(usage, Mapping):
         meta["usage"] = {k: v for k, v in usage.items() if isinstance(v, int)}
     elif (
