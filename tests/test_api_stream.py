@@ -198,3 +198,41 @@ def test_response_pickles_with_latency():
     r = Response("x", finish_reason="stop", latency={"ttft_s": 0.1})
     assert pickle.loads(pickle.dumps(r)).latency == {"ttft_s": 0.1}
     assert response_metadata(r)["latency"] == {"ttft_s": 0.1}
+
+
+def test_stream_sigkill_mid_run_then_resume(tmp_path):
+    """A streamed run killed mid-way: finished samples (with their latency) are never re-sent, and
+    the resumed results equal an uninterrupted run's."""
+    import signal
+    import sqlite3
+    import time
+
+    from test_api_resume import _client, _comparable, _stored_ok, _wait
+
+    n = 120
+    with FaultServer(latency=0.03, random_fault_rate=0.2, random_faults=("cut", "streamerror", "500")) as ref_srv:
+        _wait(_client(ref_srv, tmp_path / "ref_store", tmp_path / "ref.json", "--n", str(n), "--stream"))
+    with FaultServer(latency=0.03, random_fault_rate=0.2, random_faults=("cut", "streamerror", "500")) as srv:
+        store = tmp_path / "store"
+        p = _client(srv, store, tmp_path / "killed.json", "--n", str(n), "--stream")
+        deadline = time.monotonic() + 120
+        while len(_stored_ok(store / "samples.sqlite")) < n // 3:
+            assert p.poll() is None, "client finished before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        time.sleep(0.5)
+        finished = _stored_ok(store / "samples.sqlite")
+        assert n // 3 <= len(finished) < n
+        assert all(r["latency"]["first_answer_s"] is not None for r in finished.values())
+        _wait(_client(srv, store, tmp_path / "resumed.json", "--n", str(n), "--stream"))
+        for key in finished:
+            assert srv.served_ok[key] == 1, key
+        assert len(srv.served_ok) == n and all(v <= 2 for v in srv.served_ok.values())
+    resumed = json.loads((tmp_path / "resumed.json").read_text())
+    assert resumed["summary"]["failed"] == 0 and resumed["summary"]["latency"]["samples"] == n
+    assert _comparable(tmp_path / "resumed.json") == _comparable(tmp_path / "ref.json")
+    con = sqlite3.connect(store / "samples.sqlite")
+    assert con.execute("SELECT COUNT(*), SUM(ok) FROM samples").fetchone() == (n, n)
+    con.close()
