@@ -14,13 +14,13 @@ Two ways to continue a partial answer (model_arg ``budget_mode``):
 ``completions`` (recommended): ``POST {base_url}/completions`` with ``prompt`` = the chat template
     rendered here (``tokenizer=`` the served model's tokenizer, ``apply_chat_template(...,
     add_generation_prompt=True)``) + the text so far. Exact for any template; needs a server with
-    the legacy completions endpoint: vLLM, SGLang, TGI, llama.cpp's server, LM Studio, Ollama's
-    OpenAI layer. Not the OpenAI API (no completions for chat models) nor DeepSeek's (its
+    the legacy completions endpoint: vLLM, SGLang, TGI, llama.cpp's server, ``transformers serve``
+    (tried with the embedded SmolLM2), LM Studio, Ollama's OpenAI layer. Not the OpenAI API (no completions for chat models) nor DeepSeek's (its
     ``/beta/completions`` is fill-in-the-middle for the chat model, not the reasoner).
 ``prefix``: ``POST {base_url}/chat/completions`` with the text so far as a last assistant message
     and ``"continue_final_message": true, "add_generation_prompt": false`` (vLLM >= 0.6.3, SGLang,
     TGI >= 2.4.1, llama.cpp's server since 2026-05; lmdeploy continues a final assistant message
-    without a flag). The continuation is only as faithful as the server's chat template: DeepSeek-R1
+    without a flag; ``transformers serve`` refuses the fields with HTTP 422, a recorded failure). The continuation is only as faithful as the server's chat template: DeepSeek-R1
     distill templates cut an assistant message at ``</think>`` (they drop past reasoning), so the
     answer phase would not see the thinking; use ``completions`` for them.
 
