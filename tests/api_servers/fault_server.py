@@ -451,3 +451,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b'{"id": "x", "choices": []}')
         else:
             self._send(500, f'{{"error": "unknown behaviour {behaviour}"}}'.encode())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until interrupted (manual runs): ``python tests/api_servers/fault_server.py --think 40``
+    prints the base URL; ``--think N`` answers every prompt with the scripted thinking model."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--think", type=int, default=None, help="scripted thinking words for prompts without THINK=N")
+    p.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between streamed chunks")
+    args = p.parse_args(argv)
+    with FaultServer(think_default=args.think, chunk_delay=args.chunk_delay) as srv:
+        print(srv.base_url, flush=True)
+        try:
+            srv._stop.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
