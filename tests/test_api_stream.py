@@ -236,3 +236,61 @@ def test_stream_sigkill_mid_run_then_resume(tmp_path):
     con = sqlite3.connect(store / "samples.sqlite")
     assert con.execute("SELECT COUNT(*), SUM(ok) FROM samples").fetchone() == (n, n)
     con.close()
+
+
+class _FakeContent:
+    def __init__(self, parts):
+        self.parts = parts
+
+    async def iter_any(self):
+        for p in self.parts:
+            yield p
+
+
+class _FakeResp:
+    def __init__(self, parts):
+        self.content = _FakeContent(parts)
+
+
+def _sse(*events, done=True, last_newline=True):
+    text = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + ("data: [DONE]\n\n" if done else "")
+    return (text if last_newline else text.rstrip("\n")).encode()
+
+
+_EVENTS = [
+    {"choices": [{"index": 0, "delta": {"role": "assistant", "reasoning_content": "Let me"}, "finish_reason": None}]},
+    {"choices": [{"index": 0, "delta": {"reasoning_content": " think."}, "finish_reason": None}]},
+    {"choices": [{"index": 0, "delta": {"content": "\\boxed{7}"}, "finish_reason": None}]},
+    {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+    {"choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 6, "completion_tokens_details": {"reasoning_tokens": 3}}},
+]
+
+
+# how the bytes arrive -> expected text (None: the stream is refused as cut)
+SSE_ROWS = [
+    ("one read", [_sse(*_EVENTS)], "<think>Let me think.</think>\\boxed{7}"),
+    ("byte by byte", [bytes([b]) for b in _sse(*_EVENTS)], "<think>Let me think.</think>\\boxed{7}"),
+    ("no [DONE], last line unterminated", [_sse(*_EVENTS, done=False, last_newline=False)],
+     "<think>Let me think.</think>\\boxed{7}"),
+    ("comments and keep-alives", [b": keep-alive\n\n", _sse(*_EVENTS)], "<think>Let me think.</think>\\boxed{7}"),
+    ("cut before the finish chunk", [_sse(*_EVENTS[:3], done=False)], None),
+]
+
+
+@pytest.mark.parametrize("name, parts, text", SSE_ROWS, ids=[r[0] for r in SSE_ROWS])
+def test_read_sse(name, parts, text):
+    import asyncio
+    import time
+
+    from r1bench.api.payload import ResponseError
+    from r1bench.api.stream import read_sse
+
+    coro = read_sse(_FakeResp(parts), time.monotonic())
+    if text is None:
+        with pytest.raises(ResponseError, match="cut mid-way after 3 chunks"):
+            asyncio.run(coro)
+        return
+    parsed = asyncio.run(coro)
+    assert parsed.text == text and parsed.finish_reason == "stop"
+    assert parsed.usage == {"prompt_tokens": 5, "completion_tokens": 6, "reasoning_tokens": 3}
+    assert (parsed.latency["reasoning_tokens"], parsed.latency["answer_tokens"]) == (3, 3)

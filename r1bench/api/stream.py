@@ -75,6 +75,41 @@ async def read_sse(resp: Any, started: float) -> ParsedResponse:
     done = False
     chunks = 0
     buffer = b""
+
+    def take(raw: bytes, now: float) -> None:
+        nonlocal reasoning_field, finish_reason, usage, done, chunks
+        line = raw.strip()
+        if not line or line.startswith(b":") or not line.startswith(b"data:"):
+            return  # blank separators, comments (keep-alives), event:/id: fields
+        body = line[5:].strip()
+        if body == b"[DONE]":
+            done = True
+            return
+        try:
+            chunk = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise ResponseError(f"malformed JSON in stream chunk {chunks + 1}: {body[:80]!r}") from None
+        chunks += 1
+        if not isinstance(chunk, dict):
+            raise ResponseError(f"malformed stream chunk {chunks}: not an object")
+        if chunk.get("error"):
+            raise ResponseError(f"server sent an error event mid-stream: {str(chunk['error'])[:300]}")
+        if isinstance(chunk.get("usage"), dict):
+            usage = chunk["usage"]
+        choices = chunk.get("choices")
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            return  # the usage chunk has no choices
+        choice = choices[0]
+        delta = choice.get("delta") if isinstance(choice.get("delta"), dict) else {}
+        for name, channel in (("reasoning_content", "reasoning"), ("reasoning", "reasoning"), ("content", "content")):
+            text = _delta_text(delta.get(name))
+            if text:
+                if channel == "reasoning":
+                    reasoning_field = name
+                events.append((now, channel, text))
+        if isinstance(choice.get("finish_reason"), str):
+            finish_reason = choice["finish_reason"]
+
     async for data in resp.content.iter_any():
         buffer += data
         if len(buffer) > _MAX_LINE and b"\n" not in buffer:
@@ -82,38 +117,9 @@ async def read_sse(resp: Any, started: float) -> ParsedResponse:
         *lines, buffer = buffer.split(b"\n")
         now = time.monotonic() - started
         for raw in lines:
-            line = raw.strip()
-            if not line or line.startswith(b":") or not line.startswith(b"data:"):
-                continue  # blank separators, comments (keep-alives), event:/id: fields
-            body = line[5:].strip()
-            if body == b"[DONE]":
-                done = True
-                continue
-            try:
-                chunk = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                raise ResponseError(f"malformed JSON in stream chunk {chunks + 1}: {body[:80]!r}") from None
-            chunks += 1
-            if not isinstance(chunk, dict):
-                raise ResponseError(f"malformed stream chunk {chunks}: not an object")
-            if chunk.get("error"):
-                raise ResponseError(f"server sent an error event mid-stream: {str(chunk['error'])[:300]}")
-            if isinstance(chunk.get("usage"), dict):
-                usage = chunk["usage"]
-            choices = chunk.get("choices")
-            if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-                continue  # the usage chunk has no choices
-            choice = choices[0]
-            delta = choice.get("delta") if isinstance(choice.get("delta"), dict) else {}
-            for field, channel in (("reasoning_content", "reasoning"), ("reasoning", "reasoning"),
-                                   ("content", "content")):
-                text = _delta_text(delta.get(field))
-                if text:
-                    if channel == "reasoning":
-                        reasoning_field = field
-                    events.append((now, channel, text))
-            if isinstance(choice.get("finish_reason"), str):
-                finish_reason = choice["finish_reason"]
+            take(raw, now)
+    if buffer.strip():  # a last line without its newline
+        take(buffer, time.monotonic() - started)
     total = time.monotonic() - started
     if finish_reason is None:
         state = "after [DONE]" if done else "without [DONE]"
