@@ -116,7 +116,9 @@ def test_stream_faults(server, tmp_path, script, ok, attempts, error):
     assert row["ok"] is ok
     if ok:  # the same sample the non-streamed path gets, plus its latency
         assert res.text.startswith("<think>") and res.text.endswith("The answer is \\boxed{1}.")
-        assert res.latency["first_reasoning_s"] < res.latency["first_answer_s"] <= res.latency["total_s"]
+        # (<=: on a loaded machine both phases can arrive in one read; the strict order is checked
+        # with slower chunks in test_latency_reflects_the_phases)
+        assert res.latency["first_reasoning_s"] <= res.latency["first_answer_s"] <= res.latency["total_s"]
         assert (res.latency["reasoning_tokens"], res.latency["answer_tokens"]) == (22, 4)
         assert res.latency["token_counts"] == "usage"
         assert row["result"]["latency"] == res.latency
