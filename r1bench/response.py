@@ -18,7 +18,8 @@ class Response(str):
     """Output text with ``finish_reason`` (``stop``/``length``/``loop``/None), ``usage``
     (``completion_tokens``, optional ``reasoning_tokens``), ``error`` (a failed request) and
     ``source`` (``api`` or ``engine``: who counted the tokens) and ``budget`` (how a budget-forced
-    sample's thinking ended, :meth:`r1bench.budget.BudgetOutcome.record`; None when unbudgeted)."""
+    sample's thinking ended, :meth:`r1bench.budget.BudgetOutcome.record`; None when unbudgeted) and
+    ``latency`` (a streamed API sample's phase latency, :func:`r1bench.api.stream.phase_latency`)."""
 
     finish_reason: str | None
     usage: dict[str, int]
@@ -26,6 +27,7 @@ class Response(str):
     source: str
     from_store: bool
     budget: dict[str, Any] | None
+    latency: dict[str, Any] | None
 
     def __new__(
         cls,
@@ -37,6 +39,7 @@ class Response(str):
         source: str = "api",
         from_store: bool = False,
         budget: dict[str, Any] | None = None,
+        latency: dict[str, Any] | None = None,
     ) -> Response:
         obj = super().__new__(cls, text)
         obj.finish_reason = finish_reason
@@ -45,28 +48,32 @@ class Response(str):
         obj.source = source
         obj.from_store = from_store
         obj.budget = dict(budget) if budget else None
+        obj.latency = dict(latency) if latency else None
         return obj
 
     def metadata(self) -> dict[str, Any]:
         """``{"finish_reason", "usage", "source"}`` plus ``"error"`` for a failed request and
-        ``"budget"`` for a budget-forced sample."""
+        ``"budget"`` for a budget-forced sample and ``"latency"`` for a streamed one."""
         meta: dict[str, Any] = {"finish_reason": self.finish_reason, "usage": dict(self.usage),
                                 "source": self.source}
         if self.error is not None:
             meta["error"] = self.error
         if self.budget is not None:
             meta["budget"] = dict(self.budget)
+        if self.latency is not None:
+            meta["latency"] = dict(self.latency)
         return meta
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (str(self), self.finish_reason, self.usage, self.error, self.source, self.from_store,
-                           self.budget))
+                           self.budget, self.latency))
 
 
 def _rebuild(text: str, finish_reason: str | None, usage: dict[str, int], error: str | None,
-             source: str, from_store: bool, budget: dict[str, Any] | None = None) -> Response:
+             source: str, from_store: bool, budget: dict[str, Any] | None = None,
+             latency: dict[str, Any] | None = None) -> Response:
     return Response(text, finish_reason=finish_reason, usage=usage, error=error, source=source,
-                    from_store=from_store, budget=budget)
+                    from_store=from_store, budget=budget, latency=latency)
 
 
 def response_metadata(text: Any) -> dict[str, Any]:

@@ -22,16 +22,18 @@ import os
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from r1bench.api.payload import ResponseError, build_payload, parse_response
 from r1bench.api.store import SampleStore, StoredSample, request_key
+from r1bench.api.stream import latency_percentiles
 from r1bench.api.types import ChatConfig, ChatRequest, ChatResult, RunSummary
 
 __all__ = [
     "run_chat_requests",
     "arun_chat_requests",
+    "Engine",
     "resolve_api_key",
     "summarize_results",
     "backoff_delay",
@@ -110,30 +112,48 @@ def _redact(text: str, secret: str | None) -> str:
     return text
 
 
-async def _attempt(session: Any, url: str, payload: dict, headers: dict, timeout: float) -> Any:
-    """One HTTP attempt; raises :class:`_Attempt` on any failure, returns the parsed response."""
+async def _attempt(
+    session: Any, url: str, payload: dict, headers: dict, timeout: float, *,
+    stream: bool = False, parse: Callable[[bytes], Any] = parse_response,
+) -> Any:
+    """One HTTP attempt; raises :class:`_Attempt` on any failure, returns the parsed response.
+    ``stream``: send it streamed and read the server-sent events (:mod:`r1bench.api.stream`)."""
     import aiohttp
 
+    from r1bench.api.stream import read_sse, stream_payload
+
+    body = b""
+    parsed = None
+    started = time.monotonic()
     try:
         async with session.post(
-            url, json=payload, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
+            url, json=stream_payload(payload) if stream else payload, headers=headers,
+            timeout=aiohttp.ClientTimeout(total=timeout),
         ) as resp:
             status = resp.status
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             content_type = resp.headers.get("Content-Type", "")
-            body = await resp.read()
+            if stream and status == 200 and "text/event-stream" in content_type:
+                try:
+                    parsed = await read_sse(resp, started)
+                except ResponseError as exc:
+                    raise _Attempt(str(exc), transient=exc.transient) from None
+            else:
+                body = await resp.read()
     except asyncio.TimeoutError:
         raise _Attempt(f"timeout after {timeout:g} s", transient=True) from None
     except aiohttp.ClientResponseError as exc:
         raise _Attempt(f"HTTP error {exc.status}: {exc.message}", transient=True) from None
     except (aiohttp.ClientError, OSError) as exc:
         raise _Attempt(f"connection error: {type(exc).__name__}: {exc}", transient=True) from None
+    if parsed is not None:
+        return parsed
     if status != 200:
         snippet = body[:_ERROR_BODY_CHARS].decode("utf-8", "replace")
         transient = status in _RETRY_STATUS or status >= 500
         raise _Attempt(f"HTTP {status}: {snippet}", transient=transient, retry_after=retry_after)
     try:
-        return parse_response(body)
+        return parse(body)
     except ResponseError as exc:
         # Say what came back (a proxy's HTML error page is not "malformed JSON" from the model).
         head = " ".join(body[:120].decode("utf-8", "replace").split())
@@ -142,7 +162,8 @@ async def _attempt(session: Any, url: str, payload: dict, headers: dict, timeout
 
 
 async def _send_with_retries(
-    session: Any, payload: dict, config: ChatConfig, headers: dict, secret: str | None
+    session: Any, payload: dict, config: ChatConfig, headers: dict, secret: str | None, *,
+    url: str | None = None, stream: bool = False, parse: Callable[[bytes], Any] = parse_response,
 ) -> tuple[Any, str | None, int]:
     """Send one request until it succeeds, fails permanently, or retries run out.
     Returns (parsed response or None, error or None, attempts)."""
@@ -150,7 +171,8 @@ async def _send_with_retries(
     while True:
         attempt += 1
         try:
-            parsed = await _attempt(session, config.endpoint, payload, headers, config.timeout)
+            parsed = await _attempt(session, url or config.endpoint, payload, headers, config.timeout,
+                                    stream=stream, parse=parse)
             return parsed, None, attempt
         except _Attempt as exc:
             error = _redact(str(exc), secret)
@@ -177,6 +199,8 @@ def _result_from_row(request: ChatRequest, key: str, row: StoredSample, from_sto
         attempts=int(row["attempts"]),
         key=key,
         from_store=from_store,
+        budget=res.get("budget"),
+        latency=res.get("latency"),
     )
 
 
@@ -212,47 +236,53 @@ class _Progress:
             self.bar.close()
 
 
-async def arun_chat_requests(
-    requests: Sequence[ChatRequest], config: ChatConfig, *, progress: bool = True
-) -> list[ChatResult]:
-    """Async form of :func:`run_chat_requests` (for callers that already run an event loop)."""
-    import aiohttp
+class Engine:
+    """What every request of one run shares: the HTTP session, headers, and the sample store
+    behind one thread with group commit (samples that arrive while a commit runs are written
+    together in the next transaction, one fsync for all; each caller resumes once its row is
+    durable). Used as ``async with Engine(config) as engine`` by :func:`arun_chat_requests` and by
+    the budget-forcing driver (:mod:`r1bench.api.budget_client`), so both share one retry and
+    store path."""
 
-    endpoint = config.endpoint
-    payloads = [build_payload(r, config) for r in requests]
-    keys = [request_key(endpoint, p, r.sample_index) for p, r in zip(payloads, requests)]
+    def __init__(self, config: ChatConfig) -> None:
+        self.config = config
+        self.secret = resolve_api_key(config)
+        self.headers = {"Content-Type": "application/json"}
+        if self.secret:
+            self.headers["Authorization"] = f"Bearer {self.secret}"
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="r1bench-store")
+        self._local = threading.local()
+        self._pending: list[tuple[str, dict[str, Any], asyncio.Future]] = []
+        self._flushing = False
+        self.session: Any = None
 
-    # One thread owns the SQLite connection; every store call goes through it.
-    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="r1bench-store")
-    loop = asyncio.get_running_loop()
-    local = threading.local()
+    def _store(self) -> SampleStore:
+        if getattr(self._local, "store", None) is None:
+            self._local.store = SampleStore(self.config.store_file)
+        return self._local.store
 
-    def _store() -> SampleStore:
-        if getattr(local, "store", None) is None:
-            local.store = SampleStore(config.store_file)
-        return local.store
+    def _close_store(self) -> None:
+        if getattr(self._local, "store", None) is not None:
+            self._local.store.close()
+            self._local.store = None
 
-    def _close() -> None:
-        if getattr(local, "store", None) is not None:
-            local.store.close()
-            local.store = None
+    async def in_store(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(self._store(), *args, **kwargs))
 
-    async def in_store(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        return await loop.run_in_executor(executor, lambda: fn(_store(), *args, **kwargs))
+    async def lookup(self, keys: Sequence[str]) -> dict[str, StoredSample]:
+        """Stored rows of these keys (none on a ``fresh`` run)."""
+        if self.config.fresh or not keys:
+            return {}
+        return await self.in_store(lambda st, k: st.get_many(k), list(keys))
 
-    # Group commit: samples that arrive while a commit is running are written together in the
-    # next transaction (one fsync for all), and each caller resumes only once its row is durable.
-    pending: list[tuple[str, dict[str, Any], asyncio.Future]] = []
-    flushing = False
-
-    async def flush() -> None:
-        nonlocal flushing
+    async def _flush(self) -> None:
         try:
-            while pending:
-                batch = pending[:]
-                del pending[:]
+            while self._pending:
+                batch = self._pending[:]
+                del self._pending[:]
                 try:
-                    rows = await in_store(SampleStore.put_many, [(k, f) for k, f, _ in batch])
+                    rows = await self.in_store(SampleStore.put_many, [(k, f) for k, f, _ in batch])
                 except BaseException as exc:
                     for _, _, fut in batch:
                         if not fut.done():
@@ -262,20 +292,74 @@ async def arun_chat_requests(
                     if not fut.done():
                         fut.set_result(row)
         finally:
-            flushing = False
+            self._flushing = False
 
-    async def store_put(key: str, **fields: Any) -> StoredSample:
-        nonlocal flushing
-        fut = loop.create_future()
-        pending.append((key, fields, fut))
-        if not flushing:
-            flushing = True
-            flush_task = asyncio.ensure_future(flush())
+    async def put(self, key: str, **fields: Any) -> StoredSample:
+        """Store one row durably (group commit) and return the row now in the store."""
+        fut = asyncio.get_running_loop().create_future()
+        self._pending.append((key, fields, fut))
+        if not self._flushing:
+            self._flushing = True
+            flush_task = asyncio.ensure_future(self._flush())
             flush_task.add_done_callback(lambda t: t.cancelled() or t.exception())
         return await fut
 
-    try:
-        stored = {} if config.fresh else await in_store(lambda s, k: s.get_many(k), keys)
+    async def send(self, payload: dict, *, url: str | None = None, stream: bool = False,
+                   parse: Callable[[bytes], Any] = parse_response) -> tuple[Any, str | None, int]:
+        """One request through the retry loop: (parsed or None, error or None, attempts)."""
+        return await _send_with_retries(self.session, payload, self.config, self.headers, self.secret,
+                                        url=url, stream=stream, parse=parse)
+
+    async def __aenter__(self) -> Engine:
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(limit=self.config.num_concurrent, limit_per_host=0)
+        self.session = aiohttp.ClientSession(connector=connector)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self.session is not None:
+                await self.session.close()
+        finally:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._close_store)
+            self._executor.shutdown(wait=True)
+
+
+def _result_data(parsed: Any) -> dict[str, Any]:
+    """The stored ``result`` of one answered request (empty fields for a failed one)."""
+    if parsed is None:
+        return {"text": "", "content": None, "reasoning_content": None, "finish_reason": None, "usage": {}}
+    data = {
+        "text": parsed.text,
+        "content": parsed.content,
+        "reasoning_content": parsed.reasoning_content,
+        "finish_reason": parsed.finish_reason,
+        "usage": parsed.usage,
+    }
+    if getattr(parsed, "latency", None):
+        data["latency"] = parsed.latency
+    return data
+
+
+async def arun_chat_requests(
+    requests: Sequence[ChatRequest], config: ChatConfig, *, progress: bool = True
+) -> list[ChatResult]:
+    """Async form of :func:`run_chat_requests` (for callers that already run an event loop)."""
+    from r1bench.api.budget_client import BudgetPlan, run_budget_sample
+
+    endpoint = config.endpoint
+    plans = [BudgetPlan.of(r, config) for r in requests]  # raises on budget options it cannot honour
+    payloads = [build_payload(r if p is None else p.request, config) for r, p in zip(requests, plans)]
+    keys = [
+        request_key(endpoint, p if plan is None else plan.key_payload(p), r.sample_index)
+        for p, r, plan in zip(payloads, requests, plans)
+    ]
+    if config.stream and any(p is not None for p in plans):
+        logger.info("stream=true: budget-forced samples are sent unstreamed (no phase latency for them)")
+
+    async with Engine(config) as engine:
+        stored = await engine.lookup(keys)
         results: dict[str, ChatResult] = {}
         todo: list[int] = []
         seen: set[str] = set()
@@ -298,50 +382,34 @@ async def arun_chat_requests(
             enabled=progress,
         )
 
-        secret = resolve_api_key(config)
-        headers = {"Content-Type": "application/json"}
-        if secret:
-            headers["Authorization"] = f"Bearer {secret}"
-
         queue: asyncio.Queue[int] = asyncio.Queue()
         for i in todo:
             queue.put_nowait(i)
 
-        async def worker(session: Any) -> None:
+        async def worker() -> None:
             while True:
                 try:
                     i = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                request, payload, key = requests[i], payloads[i], keys[i]
-                parsed, error, attempts = await _send_with_retries(
-                    session, payload, config, headers, secret
-                )
-                if parsed is not None:
-                    result_data = {
-                        "text": parsed.text,
-                        "content": parsed.content,
-                        "reasoning_content": parsed.reasoning_content,
-                        "finish_reason": parsed.finish_reason,
-                        "usage": parsed.usage,
-                    }
+                request, payload, key, plan = requests[i], payloads[i], keys[i], plans[i]
+                if plan is not None:  # budget forcing: several stored steps, then the sample
+                    result_data, error, attempts = await run_budget_sample(engine, plan, payload)
+                    ok = error is None
                 else:
+                    parsed, error, attempts = await engine.send(payload, stream=config.stream)
+                    ok = parsed is not None
+                    result_data = _result_data(parsed)
+                if not ok:
                     logger.warning("sample %s failed: %s", key[:12], error)
-                    result_data = {
-                        "text": "",
-                        "content": None,
-                        "reasoning_content": None,
-                        "finish_reason": None,
-                        "usage": {},
-                    }
-                row = await store_put(
+                row = await engine.put(
                     key,
                     model=config.model,
                     endpoint=endpoint,
                     sample_index=request.sample_index,
-                    payload=payload,
+                    payload=payload if plan is None else plan.key_payload(payload),
                     result=result_data,
-                    ok=parsed is not None,
+                    ok=ok,
                     error=error,
                     attempts=attempts,
                     overwrite_ok=config.fresh,
@@ -351,24 +419,16 @@ async def arun_chat_requests(
                 results[key] = result
                 bar.update(result)
 
-        connector = aiohttp.TCPConnector(limit=config.num_concurrent, limit_per_host=0)
         try:
-            async with aiohttp.ClientSession(connector=connector) as session:
-                workers = [
-                    asyncio.create_task(worker(session))
-                    for _ in range(min(config.num_concurrent, len(todo)))
-                ]
-                try:
-                    await asyncio.gather(*workers)
-                except BaseException:
-                    for task in workers:
-                        task.cancel()
-                    raise
+            workers = [asyncio.create_task(worker()) for _ in range(min(config.num_concurrent, len(todo)))]
+            try:
+                await asyncio.gather(*workers)
+            except BaseException:
+                for task in workers:
+                    task.cancel()
+                raise
         finally:
             bar.close()
-    finally:
-        await loop.run_in_executor(executor, _close)
-        executor.shutdown(wait=True)
 
     out = []
     for request, key in zip(requests, keys):
@@ -398,6 +458,10 @@ def run_chat_requests(
             results = pool.submit(asyncio.run, coro).result()
     summary = summarize_results(results, config, elapsed_s=time.monotonic() - start)
     level = logging.WARNING if summary.incomplete else logging.INFO
+    if summary.latency:
+        from r1bench.api.stream import format_latency
+
+        logger.info("%s", format_latency(summary.latency))
     logger.log(
         level,
         "%d samples: %d ok, %d failed (%d from store, %d sent) in %.1f s%s%s",
@@ -462,4 +526,5 @@ def summarize_results(
         endpoint=config.endpoint,
         store=str(config.store_file),
         failures=failures[:200],
+        latency=latency_percentiles([r.latency for r in rs if r.ok]),
     )

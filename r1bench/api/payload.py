@@ -24,6 +24,9 @@ __all__ = [
 
 # lm-eval generation kwargs that are not API parameters (handled or dropped here).
 _LM_EVAL_ONLY = {"max_gen_toks", "until", "do_sample"}
+# Budget-forcing options (r1bench.budget.BUDGET_KEYS): handled by the client, never sent.
+_BUDGET_ONLY = {"thinking_budget", "thinking_extend", "thinking_extend_str", "thinking_answer_cue",
+                "thinking_answer_tokens"}
 
 
 class ResponseError(Exception):
@@ -43,6 +46,8 @@ class ParsedResponse:
     reasoning_content: str | None
     finish_reason: str | None
     usage: dict[str, Any]
+    # Set by the streaming reader (r1bench.api.stream): the sample's phase latency.
+    latency: dict[str, Any] | None = None
 
 
 def sample_seed(config: ChatConfig, sample_index: int) -> int | None:
@@ -82,7 +87,7 @@ def build_payload(request: ChatRequest, config: ChatConfig) -> dict[str, Any]:
         payload["stop"] = list(until)
 
     for name, value in gen.items():
-        if name in _LM_EVAL_ONLY or value is None:
+        if name in _LM_EVAL_ONLY or name in _BUDGET_ONLY or value is None:
             continue
         payload[name] = value
 

@@ -45,6 +45,11 @@ class ChatConfig:
     ``store_path`` is a directory (``samples.sqlite`` inside) or a ``.sqlite``/``.db`` file;
     ``fresh`` re-sends everything and overwrites stored samples; ``retry_failed`` (default) re-sends
     samples that failed in an earlier run, ``False`` returns them as stored.
+
+    ``stream``: read each response as server-sent events and record its phase latency
+    (:mod:`r1bench.api.stream`); the store key does not depend on it, so a streamed run resumes a
+    non-streamed one. ``budget_mode`` (``completions`` or ``prefix``) and ``tokenizer``: how
+    budget-forced requests continue a partial answer (:mod:`r1bench.api.budget_client`).
     """
 
     base_url: str
@@ -64,6 +69,9 @@ class ChatConfig:
     max_retry_after: float = 600.0
     default_max_tokens: int = DEFAULT_MAX_TOKENS
     max_tokens_field: str = "max_tokens"
+    stream: bool = False
+    budget_mode: str | None = None
+    tokenizer: str | None = None
 
     def __post_init__(self) -> None:
         if not self.base_url:
@@ -81,6 +89,13 @@ class ChatConfig:
                 "max_tokens_field must be 'max_tokens' or 'max_completion_tokens', "
                 f"got {self.max_tokens_field!r}"
             )
+        if self.budget_mode not in (None, "completions", "prefix"):
+            raise ValueError(f"budget_mode must be completions or prefix, got {self.budget_mode!r}")
+        if self.budget_mode == "completions" and not self.tokenizer:
+            raise ValueError(
+                "budget_mode=completions renders the chat template locally: pass tokenizer=NAME_OR_PATH "
+                "(the served model's tokenizer)"
+            )
 
     @property
     def endpoint(self) -> str:
@@ -89,6 +104,14 @@ class ChatConfig:
         if url.endswith("/chat/completions"):
             return url
         return url + "/chat/completions"
+
+    @property
+    def completions_endpoint(self) -> str:
+        """The text-completions URL (``{base_url}/completions``), used by ``budget_mode=completions``."""
+        url = self.base_url.rstrip("/")
+        if url.endswith("/chat/completions"):
+            url = url[: -len("/chat/completions")]
+        return url + "/completions"
 
     @property
     def store_file(self) -> Path:
@@ -129,6 +152,8 @@ class ChatResult:
     attempts: int
     key: str = ""
     from_store: bool = False
+    budget: dict[str, Any] | None = None
+    latency: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -162,6 +187,8 @@ class RunSummary:
     endpoint: str
     store: str
     failures: list[dict[str, Any]] = field(default_factory=list)
+    # Percentiles of the streamed samples' phase latency (r1bench.api.stream.latency_percentiles).
+    latency: dict[str, Any] = field(default_factory=dict)
 
     @property
     def incomplete(self) -> bool:

@@ -93,6 +93,13 @@ def _opt_float(value: Any) -> float | None:
     return None if value in (None, "", "None", "none") else float(value)
 
 
+def _opt_bool(value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text not in ("1", "true", "yes", "on", "0", "false", "no", "off", "none", ""):
+        raise ValueError(f"expected true/false, got {value!r}")
+    return text in ("1", "true", "yes", "on")
+
+
 def _opt_int(value: Any) -> int | None:
     return None if value in (None, "", "None", "none") else int(value)
 
@@ -118,7 +125,10 @@ class R1BenchChat(LM):
     generation limit when a task gives none), max_tokens_field, summary_path, progress,
     starts_in_reasoning (auto/true/false: read by the r1bench tasks, which lm-eval hands the
     model_args as metadata; true for servers whose template pre-fills ``<think>`` and that have
-    no reasoning parser).
+    no reasoning parser), stream (true: read server-sent events and record each sample's phase
+    latency, :mod:`r1bench.api.stream`), budget_mode (completions/prefix) and tokenizer: how
+    ``--gen_kwargs thinking_budget=B`` / ``thinking_extend=N`` continue a partial answer
+    (:mod:`r1bench.api.budget_client`, which says which servers support which).
     """
 
     def __init__(
@@ -143,6 +153,9 @@ class R1BenchChat(LM):
         backoff_max: float = 60.0,
         pretrained: str | None = None,
         starts_in_reasoning: Any = "auto",
+        stream: bool = False,
+        budget_mode: str | None = None,
+        tokenizer: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__()
@@ -186,6 +199,9 @@ class R1BenchChat(LM):
             backoff_max=float(backoff_max),
             default_max_tokens=int(max_gen_toks),
             max_tokens_field=str(max_tokens_field),
+            stream=_opt_bool(stream),
+            budget_mode=str(budget_mode) if budget_mode not in (None, "", "None", "none") else None,
+            tokenizer=str(tokenizer) if tokenizer else None,
         )
         self.summary_path = summary_path
         self.progress = bool(progress)
@@ -242,7 +258,8 @@ class R1BenchChat(LM):
             usage = {k: _opt_int((result.usage or {}).get(k)) for k in ("completion_tokens", "reasoning_tokens")}
             text = Response(result.text, finish_reason=result.finish_reason,
                             usage={k: v for k, v in usage.items() if v is not None},
-                            source="api", from_store=result.from_store)
+                            source="api", from_store=result.from_store, budget=result.budget,
+                            latency=result.latency)
             texts.append(text)
             self.cache_hook.add_partial("generate_until", inst.args, text)
         return texts

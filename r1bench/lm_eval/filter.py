@@ -81,6 +81,8 @@ def score_doc(
             extra["token_count"] = "engine"
         elif usage:
             extra["api_usage"] = dict(usage)
+        if meta.get("latency") and not error:  # a streamed API sample's phase latency
+            extra["api_latency"] = dict(meta["latency"])
         completion_tokens = usage.get("completion_tokens")
         if completion_tokens is None and encode is not None:
             completion_tokens = count_tokens(text, encode)

@@ -58,6 +58,8 @@ def saved_metadata(record: Mapping[str, Any]) -> dict[str, Any]:
     usage = extra.get("api_usage")
     if isinstance(extra.get("engine_usage"), Mapping):
         usage, meta["source"] = extra["engine_usage"], "engine"
+    if isinstance(extra.get("api_latency"), Mapping):
+        meta["latency"] = dict(extra["api_latency"])
     if isinstance(usage, Mapping):
         meta["usage"] = {k: v for k, v in usage.items() if isinstance(v, int)}
     elif (

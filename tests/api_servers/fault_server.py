@@ -14,6 +14,19 @@ in the prompt, so an uninterrupted and an interrupted run must agree byte for by
 
 ``stats()`` counts per key: requests received, answers served ok (a usable response fully
 written), and everything else, so tests can check nothing was lost or sent twice.
+
+A scripted thinking model answers prompts with a ``THINK=N`` token (``EXT=M``: words per extension,
+default 6): ``<think>`` + N words + ``</think>`` + `` The answer is \\boxed{A}.``, one token per word.
+It continues any partial answer (budget forcing): ``POST /v1/completions`` with the chat template
+rendered into ``prompt`` (the output so far is what follows the last assistant header), or chat
+with ``continue_final_message`` and the output so far as the last assistant message. After a
+``Wait`` it thinks EXT more words and closes again; after ``</think>`` it writes the answer. It
+honours ``max_tokens`` (finish ``length``) and ``stop`` (the stop string cut, finish ``stop``, the
+string in ``stop_reason`` as vLLM does; EOS gives ``stop_reason: null``).
+
+``"stream": true`` answers as server-sent events, one word per chunk, ``chunk_delay`` seconds
+apart, with the usage chunk when ``stream_options.include_usage``; stream faults: ``cut`` (half the
+chunks, then the connection closes), ``streamerror`` (half the chunks, then an error event).
 """
 
 from __future__ import annotations
@@ -30,18 +43,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 OK_BEHAVIOURS = {"ok", "reasoning", "reasoning_field", "length", "length_content"}
+STREAM_FAULTS = {"cut", "streamerror"}
+_PIECE_RE = re.compile(r"</?think>|\s*[^\s<]+|\s+|<")
 
 
 def body_key(payload: dict[str, Any]) -> str:
-    """The server's identity of a request: model, messages and seed."""
-    blob = json.dumps(
-        {"model": payload.get("model"), "messages": payload.get("messages"), "seed": payload.get("seed")},
-        sort_keys=True,
-    )
+    """The server's identity of a request: model, messages (or prompt) and seed."""
+    ident = {"model": payload.get("model"), "messages": payload.get("messages"), "seed": payload.get("seed")}
+    if "prompt" in payload:
+        ident["prompt"] = payload["prompt"]
+    blob = json.dumps(ident, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+ASSISTANT_MARKERS = ("<|im_start|>assistant\n", "<｜Assistant｜>", "<|assistant|>\n")
+
+
+def _split_prompt(prompt: str) -> tuple[str, str]:
+    """(the prompt up to the last assistant header, the output so far after it)."""
+    best = max((prompt.rfind(m), m) for m in ASSISTANT_MARKERS)
+    if best[0] == -1:
+        return prompt, ""
+    return prompt[: best[0]], prompt[best[0] + len(best[1]):]
+
+
 def _last_user(payload: dict[str, Any]) -> str:
+    if isinstance(payload.get("prompt"), str):
+        return _split_prompt(payload["prompt"])[0]
     for m in reversed(payload.get("messages") or []):
         if m.get("role") == "user":
             return str(m.get("content", ""))
@@ -53,6 +81,57 @@ def _answer(payload: dict[str, Any]) -> str:
     if m:
         return m.group(1)
     return str(int(body_key(payload)[:6], 16) % 1000)
+
+
+def _so_far(payload: dict[str, Any]) -> str | None:
+    """The output a continuation request asks to continue; None for a fresh chat answer."""
+    if isinstance(payload.get("prompt"), str):
+        return _split_prompt(payload["prompt"])[1]
+    msgs = payload.get("messages") or []
+    if payload.get("continue_final_message") and msgs and msgs[-1].get("role") == "assistant":
+        return str(msgs[-1].get("content") or "")
+    return None
+
+
+def think_spec(payload: dict[str, Any], default: int | None = None) -> tuple[int, int] | None:
+    """(N, EXT) of a scripted-thinking prompt (``default`` N for prompts without THINK=N), None
+    for other prompts."""
+    user = _last_user(payload)
+    m = re.search(r"THINK=(\d+)", user)
+    if not m:
+        return None if default is None else (default, 6)
+    ext = re.search(r"EXT=(\d+)", user)
+    return int(m.group(1)), int(ext.group(1)) if ext else 6
+
+
+def scripted_tokens(n: int, ext: int, answer: str, so_far: str) -> list[str]:
+    """The tokens the scripted thinking model writes after ``so_far`` (then end of sequence)."""
+    answer_toks = [" The", " answer", " is", f" \\boxed{{{answer}}}."]
+    toks = [] if so_far.strip() else ["<think>"]
+    body = so_far.replace("<think>", "", 1)
+    if "</think>" in body:
+        return [] if "\\boxed{" in body.split("</think>")[-1] else answer_toks
+    segment = body.count("Wait")
+    done = len(body.rsplit("Wait", 1)[-1].split())
+    length = n if segment == 0 else ext
+    toks += [f" s{segment}w{i}" for i in range(done, length)]
+    return toks + ["</think>", *answer_toks]
+
+
+def generate(tokens: list[str], max_tokens: int, stop: list[str]) -> tuple[list[str], int, str, str | None]:
+    """Apply max_tokens and stop strings: (tokens kept, tokens generated, finish_reason, stop_reason)."""
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if i >= max_tokens:
+            return out, i, "length", None
+        text = "".join(out) + tok
+        for s in stop:
+            at = text.find(s)
+            if at != -1:
+                kept = text[:at]
+                return ([kept] if kept else []), i + 1, "stop", s
+        out.append(tok)
+    return out, len(tokens), "stop", None
 
 
 class FaultServer:
@@ -67,7 +146,12 @@ class FaultServer:
         default_faults: list[str] | None = None,
         random_fault_rate: float = 0.0,
         random_faults: tuple[str, ...] = ("500", "drop", "badjson", "empty", "503", "truncjson"),
+        chunk_delay: float = 0.0,
+        think_default: int | None = None,
     ) -> None:
+        self.chunk_delay = chunk_delay
+        self.think_default = think_default  # scripted thinking for prompts without THINK=N
+        self.fail_answer_phase = False  # answer 500 to every continuation after </think>
         self.latency = latency
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
@@ -153,7 +237,39 @@ class FaultServer:
         self._stop.wait(seconds)
 
 
-def _completion(payload: dict[str, Any], behaviour: str) -> dict[str, Any]:
+def _scripted(payload: dict[str, Any], behaviour: str, default: int | None = None) -> dict[str, Any] | None:
+    """The scripted thinking model's response (chat or text completion), None for other prompts."""
+    spec = think_spec(payload, default)
+    if spec is None or behaviour not in ("ok", "reasoning"):
+        return None
+    so_far = _so_far(payload)
+    toks = scripted_tokens(spec[0], spec[1], _answer(payload), so_far or "")
+    limit = payload.get("max_tokens") or payload.get("max_completion_tokens") or 10**9
+    stop = payload.get("stop") or []
+    kept, n, finish, stop_reason = generate(toks, int(limit), [stop] if isinstance(stop, str) else list(stop))
+    text = "".join(kept)
+    usage: dict[str, Any] = {"prompt_tokens": 11, "completion_tokens": n, "total_tokens": 11 + n}
+    key = body_key(payload)[:8]
+    if "prompt" in payload:
+        choice: dict[str, Any] = {"index": 0, "text": text}
+    else:
+        message: dict[str, Any] = {"role": "assistant", "content": text}
+        if so_far is None and "</think>" in text:  # a fresh answer: say how much of it was thinking
+            usage["completion_tokens_details"] = {"reasoning_tokens": toks.index("</think>") + 1}
+            if behaviour == "reasoning":  # as a server with a reasoning parser returns it
+                think, answer = text.split("</think>", 1)
+                message = {"role": "assistant", "reasoning_content": think.replace("<think>", "", 1),
+                           "content": answer}
+        choice = {"index": 0, "message": message}
+    choice.update({"finish_reason": finish, "stop_reason": stop_reason})
+    return {"id": f"cmpl-{key}", "object": "text_completion" if "prompt" in payload else "chat.completion",
+            "created": int(time.time()), "model": payload.get("model"), "choices": [choice], "usage": usage}
+
+
+def _completion(payload: dict[str, Any], behaviour: str, think_default: int | None = None) -> dict[str, Any]:
+    scripted = _scripted(payload, behaviour, think_default)
+    if scripted is not None:
+        return scripted
     answer = _answer(payload)
     seed = payload.get("seed")
     key = body_key(payload)[:8]
@@ -213,6 +329,49 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.wfile.flush()
 
+    def _stream(self, payload: dict[str, Any], behaviour: str) -> bool:
+        """Answer as server-sent events; True when the whole stream was written."""
+        srv = self.owner
+        full = _completion(payload, "ok" if behaviour in STREAM_FAULTS else behaviour, srv.think_default)
+        choice = full["choices"][0]
+        message = choice.get("message") or {"content": choice.get("text", "")}
+        pieces: list[tuple[str, str]] = []
+        for field in ("reasoning_content", "reasoning", "content"):
+            if message.get(field):
+                pieces += [(field, p) for p in _PIECE_RE.findall(message[field])]
+        events = [{"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
+        events += [{"choices": [{"index": 0, "delta": {f: p}, "finish_reason": None}]} for f, p in pieces]
+        cut = None
+        if behaviour in STREAM_FAULTS:
+            cut = 1 + len(pieces) // 2
+        events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"],
+                                    "stop_reason": choice.get("stop_reason")}]})
+        if (payload.get("stream_options") or {}).get("include_usage"):
+            events.append({"choices": [], "usage": full["usage"]})
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for i, event in enumerate(events):
+                if cut is not None and i == cut:
+                    if behaviour == "streamerror":
+                        self.wfile.write(b'data: {"error": {"message": "scripted mid-stream error"}}\n\n')
+                        self.wfile.flush()
+                    self.close_connection = True
+                    return False
+                self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+                self.wfile.flush()
+                if srv.chunk_delay and 0 < i < len(events) - 1:
+                    srv.sleep(srv.chunk_delay)
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+        except OSError:
+            return False
+        self.close_connection = True
+        return True
+
     def do_GET(self) -> None:
         if self.path.rstrip("/").endswith("/models"):
             self._send(200, json.dumps({"object": "list", "data": [{"id": "fault-model", "object": "model"}]}).encode())
@@ -236,11 +395,18 @@ class _Handler(BaseHTTPRequestHandler):
             srv.auth_headers.append(self.headers.get("Authorization", ""))
             srv.payloads[key] = payload
             behaviour = srv._choose(key, payload, attempt)
+            if srv.fail_answer_phase and "</think>" in (_so_far(payload) or ""):
+                behaviour = "500"
             srv.behaviours[key].append(behaviour)
         if srv.latency:
             srv.sleep(srv.latency)
+        if payload.get("stream") and (behaviour in OK_BEHAVIOURS or behaviour in STREAM_FAULTS):
+            if self._stream(payload, behaviour):
+                with srv._lock:
+                    srv.served_ok[key] += 1
+            return
         if behaviour in OK_BEHAVIOURS or behaviour in ("empty", "emptythink"):
-            body = json.dumps(_completion(payload, behaviour)).encode()
+            body = json.dumps(_completion(payload, behaviour, srv.think_default)).encode()
             try:
                 self._send(200, body)
             except OSError:
@@ -285,3 +451,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b'{"id": "x", "choices": []}')
         else:
             self._send(500, f'{{"error": "unknown behaviour {behaviour}"}}'.encode())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until interrupted (manual runs): ``python tests/api_servers/fault_server.py --think 40``
+    prints the base URL; ``--think N`` answers every prompt with the scripted thinking model."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--think", type=int, default=None, help="scripted thinking words for prompts without THINK=N")
+    p.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between streamed chunks")
+    args = p.parse_args(argv)
+    with FaultServer(think_default=args.think, chunk_delay=args.chunk_delay) as srv:
+        print(srv.base_url, flush=True)
+        try:
+            srv._stop.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

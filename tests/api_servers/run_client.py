@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=5.0)
     p.add_argument("--out", required=True)
     p.add_argument("--log", default=None, help="write DEBUG logs here")
+    p.add_argument("--stream", action="store_true", help="stream=true (server-sent events, phase latency)")
     args = p.parse_args(argv)
     if args.log:
         logging.basicConfig(filename=args.log, level=logging.DEBUG)
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         backoff_max=0.5,
         price_input_per_m=1.0,
         price_output_per_m=2.0,
+        stream=args.stream,
     )
     results = run_chat_requests(make_requests(args.n, args.k, args.start), config, progress=False)
     summary = summarize_results(results, config)
