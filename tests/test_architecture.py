@@ -14,13 +14,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Cycles in code owned by work in progress elsewhere, each listed so it is seen; an entry whose
-# cycle is gone fails the test too, so the list only shrinks.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({"r1bench.results.build", "r1bench.results.leaderboard_html"}),
-}
-
-
 def _modules() -> dict[str, tuple[Path, bool]]:
     mods: dict[str, tuple[Path, bool]] = {}
     for path in sorted((ROOT / "r1bench").rglob("*.py")):
@@ -140,17 +133,13 @@ def test_graph_sees_function_level_imports():
 def test_no_import_cycle_between_modules():
     graph = import_graph()
     found = cycles(graph)
-    unknown = [c for c in found if c not in KNOWN_CYCLES]
-    assert not unknown, f"import cycles: {_describe(unknown, graph)}"
-    gone = [sorted(c) for c in KNOWN_CYCLES if c not in found]
-    assert not gone, f"these cycles are gone: remove them from KNOWN_CYCLES: {gone}"
+    assert not found, f"import cycles: {_describe(found, graph)}"
 
 
 def test_no_import_cycle_between_top_level_units():
     graph = collapse(import_graph())
-    known_units = {frozenset(".".join(m.split(".")[:2]) for m in c) for c in KNOWN_CYCLES}
-    unknown = [c for c in cycles(graph) if c not in known_units]
-    assert not unknown, f"import cycles between units: {_describe(unknown, graph)}"
+    found = cycles(graph)
+    assert not found, f"import cycles between units: {_describe(found, graph)}"
 
 
 def test_grading_imports_nothing_downstream():

@@ -11,12 +11,20 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from r1bench.results.build import suite_rows
+from r1bench.results.board_rows import (
+    THINKING_HEADER,
+    THINKING_NOTE,
+    fmt,
+    inside_noise,
+    protocol_line,
+    suite_rows,
+    thinking_cell,
+)
 from r1bench.results.leaderboard import BENCHMARKS
 from r1bench.results.view import CSS, SORT_JS
 
 if TYPE_CHECKING:
-    from r1bench.results.build import Row, Store
+    from r1bench.results.board_rows import Row, Store
 
 __all__ = ["render_html"]
 
@@ -28,10 +36,6 @@ def _e(x: object) -> str:
     return html.escape(str(x))
 
 
-def _fmt(x: float | None, nd: int = 1) -> str:
-    return "—" if x is None else f"{x:.{nd}f}"
-
-
 def _table(header: list[str], rows: list[list[str]]) -> str:
     """A sortable table; cells are already-escaped HTML."""
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
@@ -40,20 +44,12 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _benchmark(store: Store, benchmark: str, rows: list[Row]) -> str:
-    from r1bench.results.build import (
-        THINKING_HEADER,
-        THINKING_NOTE,
-        _inside_noise,
-        _protocol_line,
-        thinking_cell,
-    )
-
     b = BENCHMARKS[benchmark]
     parts = [f'<h2 id="{_e(benchmark)}">{_e(b.title)} (<code>{_e(b.task)}</code>)</h2>',
              f"<p>{b.n_questions} questions: one question is {100 / b.n_questions:.2f} points of pass@1.</p>"]
     for key, board in sorted(store.boards.items()):
         if board["benchmark"] == benchmark:
-            parts.append(f"<p>Board <code>{_e(key)}</code> protocol: {_e(_protocol_line(board).replace('`', ''))}.</p>")
+            parts.append(f"<p>Board <code>{_e(key)}</code> protocol: {_e(protocol_line(board).replace('`', ''))}.</p>")
     parts.append(f'<img alt="{_e(b.title)}: pass@1 with 95% CI" src="plots/{_e(benchmark)}_scores.png">')
     table = []
     thinking = any(r.thinking is not None for r in rows)  # the column only where some entry has it
@@ -62,8 +58,8 @@ def _benchmark(store: Store, benchmark: str, rows: list[Row]) -> str:
         maj = "—" if r.maj is None else f"{r.maj:.1f} ({r.maj_label})"
         origin = "<b>ours</b>" if r.ours else "ref" + (" ⚠" if r.conflict else "")
         model = f"<b>{_e(r.model)}</b>" if r.ours else _e(r.model)
-        noise = "≈ above" if i > 1 and _inside_noise(rows[i - 2], r) else ""
-        table.append([str(i), model, origin, _fmt(r.pass1), _e(ci), _e(maj), _e(r.k or "—"),
+        noise = "≈ above" if i > 1 and inside_noise(rows[i - 2], r) else ""
+        table.append([str(i), model, origin, fmt(r.pass1), _e(ci), _e(maj), _e(r.k or "—"),
                       *([_e(thinking_cell(r))] if thinking else []), noise, _e(r.detail.replace("`", ""))])
     parts.append(_table(["#", "Model", "Origin", "pass@1 %", "95% CI", "maj@k %", "k",
                          *([THINKING_HEADER] if thinking else []), "Noise", "Source"], table))
@@ -80,7 +76,7 @@ def _suite(per_bench: dict[str, list[Row]]) -> str:
     rows = []
     for model, origin, ours, vals, mean in suite_rows(per_bench):
         rows.append([f"<b>{_e(model)}</b>" if ours else _e(model), "<b>ours</b>" if ours else _e(origin),
-                     *(_fmt(vals.get(c)) for c in cols), f"{mean:.1f}", str(len(vals))])
+                     *(fmt(vals.get(c)) for c in cols), f"{mean:.1f}", str(len(vals))])
     return ('<h2 id="suite">Suite (<code>r1_suite</code>)</h2><p>pass@1 % per benchmark; the mean is over the '
             "benchmarks a row has (count in the last column), so only rows with the same count compare.</p>"
             + _table(["Model", "Origin", *(BENCHMARKS[c].title for c in cols), "Mean", "n"], rows))
@@ -101,7 +97,7 @@ def render_html(store: Store, per_bench: dict[str, list[Row]], side: list[Row] |
     parts += [_benchmark(store, bm, per_bench[bm]) for bm in BENCHMARKS]
     if side:
         rows = [[f'<span class="badge trunc">{_e(r.badge)}</span>', _e(BENCHMARKS[r.benchmark].title), _e(r.model),
-                 _fmt(r.pass1), "—" if r.ci is None else f"{r.ci[0]:.1f}–{r.ci[1]:.1f}", _e(r.k or "—"),
+                 fmt(r.pass1), "—" if r.ci is None else f"{r.ci[0]:.1f}–{r.ci[1]:.1f}", _e(r.k or "—"),
                  _e(r.detail.replace("`", ""))] for r in side]
         parts.append('<h2 id="side">Partial and off-protocol runs</h2><p>Not ranked above: <b>partial</b> = fewer '
                      "questions than the benchmark, <b>off-protocol</b> = a board with its own protocol. Their "
