@@ -3,53 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from api_servers.fault_server import FaultServer, body_key
+from api_servers.client import comparable as _comparable
+from api_servers.client import start_client as _client
+from api_servers.client import stored_ok as _stored_ok
+from api_servers.client import wait_ok as _wait
+from api_servers.fault_server import FaultServer
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(300)]
 
-CLIENT = Path(__file__).parent / "api_servers" / "run_client.py"
 N = 300
-
-
-def _client(srv, store, out, *extra):
-    cmd = [sys.executable, str(CLIENT), "--url", srv.base_url, "--store", str(store), "--out", str(out), *extra]
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def _wait(proc, timeout=200):
-    out, err = proc.communicate(timeout=timeout)
-    assert proc.returncode == 0, err.decode()[-3000:]
-
-
-def _stored_ok(store_file: Path) -> dict[str, dict]:
-    """Server key -> stored result, for the samples committed to the store."""
-    if not store_file.exists():
-        return {}
-    con = sqlite3.connect(f"file:{store_file}?mode=ro", uri=True, timeout=30)
-    try:
-        rows = con.execute("SELECT payload, result FROM samples WHERE ok = 1").fetchall()
-    except sqlite3.OperationalError:  # table not created yet
-        return {}
-    finally:
-        con.close()
-    return {body_key(json.loads(p)): json.loads(r) for p, r in rows}
-
-
-def _comparable(path: Path) -> list[tuple]:
-    data = json.loads(path.read_text())
-    # the store key differs between the two servers (its endpoint has another port): not compared
-    return [(r["text"], r["finish_reason"], json.dumps(r["usage"], sort_keys=True), r["error"])
-            for r in data["results"]]
 
 
 def test_sigkill_mid_run_then_resume(tmp_path):

@@ -210,7 +210,10 @@ def test_stream_sigkill_mid_run_then_resume(tmp_path):
     import sqlite3
     import time
 
-    from test_api_resume import _client, _comparable, _stored_ok, _wait
+    from api_servers.client import comparable as _comparable
+    from api_servers.client import start_client as _client
+    from api_servers.client import stored_ok as _stored_ok
+    from api_servers.client import wait_ok as _wait
 
     n = 120
     with FaultServer(latency=0.03, random_fault_rate=0.2, random_faults=("cut", "streamerror", "500")) as ref_srv:

@@ -140,3 +140,27 @@ def test_report_has_an_efficiency_section(run_dir):
     assert "| self-corrections | 0.75 | 0.50 | 24 |" in math
     assert "A correct candidate appeared in the reasoning of 18 of 24 samples." in math
     assert "### Reasoning efficiency" not in md.split("## r1_gpqa_diamond")[1].split("## r1_math500")[0]
+
+
+def test_r1bench_eval_writes_the_summary_into_its_run(run_dir, tmp_path, monkeypatch):
+    """`r1bench eval` adds the summary to the results JSON lm-eval just wrote (a stand-in lm-eval
+    writes the run above), so every run carries it without a separate command."""
+    import lm_eval.__main__
+    import lm_eval.utils
+
+    from r1bench.lm_eval import cli
+
+    monkeypatch.setattr(lm_eval.utils, "_LOGGING_CONFIGURED", True)  # keep stderr unbound
+    out = tmp_path / "eval_out"
+
+    def fake_lm_eval() -> None:
+        shutil.copytree(run_dir, out / "model")
+        for path in out.rglob("*.json*"):
+            path.touch()  # written during this run
+
+    monkeypatch.setattr(lm_eval.__main__, "cli_evaluate", fake_lm_eval)
+    cli.main(["--model", "hf", "--model_args", "pretrained=/nonexistent/model", "--tasks", "r1_smoke",
+              "--limit", "1", "--no-view", "--output_path", str(out)])
+    got = json.loads(next(out.rglob("results_*.json")).read_text())[EFFICIENCY_KEY]["r1_math500"]
+    for name, (mean, median, n) in EXPECTED.items():
+        assert got[name] == {"mean": pytest.approx(mean), "median": pytest.approx(median), "n": 6 * n}, name
