@@ -44,6 +44,20 @@ REASONING = (
 CONTENT = "The computation gives 6 x 7 = 42.\n\nThe answer is \\boxed{42}."
 
 
+def _run_app(app, port: int, ready) -> None:
+    """Serve ``app`` on 127.0.0.1:``port`` forever (in the server process); set ``ready`` once listening."""
+    from aiohttp import web
+
+    async def main() -> None:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port, backlog=1024).start()
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
 def _serve(port: int, latency: float, ready: mp.Event) -> None:  # type: ignore[valid-type]
     """Run the fixed-latency server until killed (child process)."""
     from aiohttp import web
@@ -71,15 +85,7 @@ def _serve(port: int, latency: float, ready: mp.Event) -> None:  # type: ignore[
 
     app = web.Application()
     app.router.add_post("/v1/chat/completions", chat)
-
-    async def main() -> None:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port, backlog=1024).start()
-        ready.set()
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    _run_app(app, port, ready)
 
 
 def _profiles(data: str, scale: int) -> list[tuple[list[str], list[str]]]:
@@ -139,15 +145,7 @@ def _serve_lengths(port: int, data: str, scale: int, tok_s: float, ready: mp.Eve
 
     app = web.Application(client_max_size=1 << 24)
     app.router.add_post("/v1/chat/completions", chat)
-
-    async def main() -> None:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port, backlog=1024).start()
-        ready.set()
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    _run_app(app, port, ready)
 
 
 def stream_vs_plain(args: argparse.Namespace) -> int:

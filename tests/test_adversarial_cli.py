@@ -296,8 +296,10 @@ def test_eval_refuses_secrets_and_unknown_args_without_echoing(tmp_path, model_a
 def test_eval_unwritable_output_path_fails_before_running(tmp_path):
     proc = _eval(["--model", "r1bench-chat", "--model_args", "base_url=http://127.0.0.1:9/v1,model=m",
                   "--tasks", "r1_smoke", "--output_path", "/dev/null/x"], tmp_path)
-    assert proc.returncode == 1
+    # Exit 2 like every other refusal before work starts (it was 1 only because a traceback ended it).
+    assert proc.returncode == 2
     assert "--output_path /dev/null/x: cannot create the results folder" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 @pytest.mark.server

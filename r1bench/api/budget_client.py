@@ -40,7 +40,6 @@ Budget-forced steps are sent unstreamed.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,20 +148,9 @@ def parse_step_response(body: bytes | str) -> dict[str, Any]:
     """One step's response (text completion or chat) as ``{"text", "finish_reason", "stop_reason",
     "stop_known", "usage"}``; an empty text is fine here (the model may close its thinking at once).
     Raises a transient :class:`ResponseError` for a body that is not a completion."""
-    from r1bench.api.payload import _as_text, _usage  # the shared readers of message text and usage
+    from r1bench.api.payload import _as_text, _usage, first_choice  # the shared response readers
 
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ResponseError(f"malformed JSON in response: {exc}") from None
-    if not isinstance(data, dict):
-        raise ResponseError("malformed response: top level is not an object")
-    if data.get("error") and not data.get("choices"):
-        raise ResponseError(f"server returned an error object: {str(data['error'])[:300]}")
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise ResponseError("malformed response: no choices")
-    choice = choices[0]
+    data, choice = first_choice(body)
     if isinstance(choice.get("message"), dict):
         message = choice["message"]
         content = _as_text(message.get("content")) or ""

@@ -138,11 +138,9 @@ def _usage(raw: Any) -> dict[str, Any]:
     return usage
 
 
-def parse_response(body: bytes | str) -> ParsedResponse:
-    """Parse one response body. Raises :class:`ResponseError` (transient) for invalid JSON, a
-    body without choices, an error object, or empty content (with or without reasoning) whose
-    ``finish_reason`` is not ``length`` (a generation cut by the length limit, even inside the
-    reasoning, is a real, scoreable sample)."""
+def first_choice(body: bytes | str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The decoded body and its first choice; a transient :class:`ResponseError` for invalid JSON,
+    an error object or a body without choices."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -154,7 +152,15 @@ def parse_response(body: bytes | str) -> ParsedResponse:
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise ResponseError("malformed response: no choices")
-    choice = choices[0]
+    return data, choices[0]
+
+
+def parse_response(body: bytes | str) -> ParsedResponse:
+    """Parse one response body. Raises :class:`ResponseError` (transient) for invalid JSON, a
+    body without choices, an error object, or empty content (with or without reasoning) whose
+    ``finish_reason`` is not ``length`` (a generation cut by the length limit, even inside the
+    reasoning, is a real, scoreable sample)."""
+    data, choice = first_choice(body)
     message = choice.get("message")
     if not isinstance(message, dict):
         raise ResponseError("malformed response: choice has no message")

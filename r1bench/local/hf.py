@@ -341,6 +341,35 @@ class R1BenchHF(HFLM):
         return pieces
 
 
+def _row_end(cont: list[int], *, end_ids: set[int], pad_id: int | None, loop_at: int | None,
+             limit: int) -> tuple[list[int], int, int | str]:
+    """A generated row's kept tokens, its generated-token count, and why it ended: the id of the end
+    token (counted), ``loop`` (the guard fired at ``loop_at``), ``length`` or ``pad`` (stopped early)."""
+    end_at = next((i for i, t in enumerate(cont) if t in end_ids), None)
+    if end_at is not None and (loop_at is None or end_at < loop_at):
+        return cont[:end_at], end_at + 1, cont[end_at]
+    if loop_at is not None:
+        return cont[:loop_at], loop_at, "loop"
+    toks = list(cont)
+    if len(toks) < limit and pad_id is not None:
+        while toks and toks[-1] == pad_id:  # a row stopped early is padded to the batch's end
+            toks.pop()
+    return toks, len(toks), "length" if len(toks) >= limit else "pad"
+
+
+def _tokens_to_stop(toks: list[int], decode: Any, stopped: Any) -> int:
+    """The number of tokens up to the one that completed a stop string: the shortest prefix whose
+    text ``stopped`` (lm-eval stops a batch only when every row has one, so later rows run on)."""
+    lo, hi = 1, len(toks)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if stopped(decode(toks[:mid])):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def finish_piece(
     cont: list[int], *, eos_ids: set[int], close_id: int | None, pad_id: int | None, loop_at: int | None,
     limit: int, stops: Sequence[str], close_str: str | None, decode: Any,
@@ -349,19 +378,11 @@ def finish_piece(
     ended: ``close`` at ``close_id`` or ``close_str``, ``eos`` at an end-of-sequence token (counted)
     or a stop string, ``loop``, or ``length`` at ``limit``)."""
     end_ids = set(eos_ids) | ({close_id} if close_id is not None else set())
-    end_at = next((i for i, t in enumerate(cont) if t in end_ids), None)
-    if end_at is not None and (loop_at is None or end_at < loop_at):
-        toks, n = cont[:end_at], end_at + 1
-        ended = "close" if close_id is not None and cont[end_at] == close_id else "eos"
-    elif loop_at is not None:
-        toks, n, ended = cont[:loop_at], loop_at, "loop"
+    toks, n, why = _row_end(cont, end_ids=end_ids, pad_id=pad_id, loop_at=loop_at, limit=limit)
+    if isinstance(why, int):
+        ended = "close" if close_id is not None and why == close_id else "eos"
     else:
-        toks = list(cont)
-        if len(toks) < limit and pad_id is not None:
-            while toks and toks[-1] == pad_id:  # a row stopped early is padded to the batch's end
-                toks.pop()
-        n = len(toks)
-        ended = "length" if n >= limit else "eos"
+        ended = "eos" if why == "pad" else why
     strings = [s for s in (*stops, close_str) if s]
 
     def first_stop(text: str) -> tuple[int, str] | None:
@@ -371,15 +392,8 @@ def finish_piece(
     text = decode(toks)
     hit = first_stop(text)
     if hit is not None:
-        # Count the tokens up to the one that completed the string (the shortest prefix holding it).
-        lo, hi = 1, len(toks)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if first_stop(decode(toks[:mid])) is not None:
-                hi = mid
-            else:
-                lo = mid + 1
-        text, n = text[: hit[0]], lo
+        n = _tokens_to_stop(toks, decode, lambda part: first_stop(part) is not None)
+        text = text[: hit[0]]
         ended = "close" if hit[1] == close_str else "eos"
     return Piece(text, n, ended)
 
@@ -393,31 +407,16 @@ def finish_row(
     ``stop``: an end-of-sequence token (counted) or a stop string; ``loop``: the loop guard fired
     after ``loop_at`` tokens; ``length``: ``max_new_tokens`` generated without either.
     """
-    eos_at = next((i for i, t in enumerate(cont) if t in eos_ids), None)
-    if eos_at is not None and (loop_at is None or eos_at < loop_at):
-        toks, n, reason = cont[:eos_at], eos_at + 1, "stop"
-    elif loop_at is not None:
-        toks, n, reason = cont[:loop_at], loop_at, "loop"
-    else:
-        toks = list(cont)
-        if len(toks) < max_new_tokens and pad_id is not None:
-            while toks and toks[-1] == pad_id:  # a row stopped early is padded to the batch's end
-                toks.pop()
-        n = len(toks)
-        reason = "length" if n >= max_new_tokens else "stop"
+    toks, n, why = _row_end(cont, end_ids=set(eos_ids), pad_id=pad_id, loop_at=loop_at, limit=max_new_tokens)
+    reason = why if why in ("loop", "length") else "stop"
+
+    def cut_at_stop(text: str) -> str:
+        return postprocess_generated_text(generation=text, stop=until, think_end_token=None)
+
     text = decode(toks)
-    cut = postprocess_generated_text(generation=text, stop=until, think_end_token=None)
+    cut = cut_at_stop(text)
     if cut != text:
-        # A stop string: lm-eval's criterion stops a batch only when every row has one, so count
-        # the tokens up to the one that completed it (the shortest prefix whose text contains it).
-        lo, hi = 1, len(toks)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            part = decode(toks[:mid])
-            if postprocess_generated_text(generation=part, stop=until, think_end_token=None) != part:
-                hi = mid
-            else:
-                lo = mid + 1
-        toks, n, reason = toks[:lo], lo, "stop"
+        n = _tokens_to_stop(toks, decode, lambda part: cut_at_stop(part) != part)
+        toks, reason = toks[:n], "stop"
     reasoning = toks.index(think_close_id) if think_close_id is not None and think_close_id in toks else None
     return Generation(cut, reason, n, reasoning)
