@@ -15,6 +15,7 @@ from typing import Any, Literal
 from r1bench.datasets.files import (
     DataNotFoundError,
     SchemaError,
+    check_size,
     locate,
     read_records,
     resolve_data_dir,
@@ -114,8 +115,5 @@ def load(
         except DataNotFoundError as exc:
             errors.append(str(exc))
             continue
-        docs = normalise(read_records(path), path)
-        if len(docs) != 30:
-            logger.warning("%s: %d rows, expected 30", path, len(docs))
-        return docs
+        return check_size(normalise(read_records(path), path), path, TASK)
     raise DataNotFoundError(" | ".join(errors))

@@ -276,6 +276,16 @@ def require_fields(row: dict[str, Any], fields: tuple[str, ...], path: Path, ind
         )
 
 
+def check_size(docs: list[dict[str, Any]], path: Path, task: str) -> list[dict[str, Any]]:
+    """``docs`` unchanged; a warning when their number differs from the task's size in the registry."""
+    from r1bench.registry import get_task
+
+    expected = get_task(task).n_questions
+    if len(docs) != expected:
+        logger.warning("%s: %d rows, expected %d", path, len(docs), expected)
+    return docs
+
+
 def spec_file(task: str, index: int = 0) -> DataFile:
     """The ``index``-th main file of ``task``'s spec (a convenience for the loaders)."""
     return get_spec(task).files[index]

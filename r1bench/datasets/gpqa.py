@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from r1bench.datasets.files import SchemaError, locate, read_records, spec_file
+from r1bench.datasets.files import SchemaError, check_size, locate, read_records, spec_file
 
 __all__ = ["TASK", "LETTERS", "load", "normalise", "option_permutation", "clean_text"]
 
@@ -84,7 +84,4 @@ def load(
 ) -> list[dict[str, Any]]:
     """Load the 198 GPQA-Diamond questions (gated on the hub: needs HF_TOKEN) with fixed shuffles."""
     path = locate(spec_file(TASK), TASK, data_dir, verify=verify)
-    docs = normalise(read_records(path), path)
-    if len(docs) != 198:
-        logger.warning("%s: %d rows, expected 198", path, len(docs))
-    return docs
+    return check_size(normalise(read_records(path), path), path, TASK)

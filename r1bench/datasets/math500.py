@@ -7,7 +7,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from r1bench.datasets.files import SchemaError, locate, read_records, require_fields, spec_file
+from r1bench.datasets.files import (
+    SchemaError,
+    check_size,
+    locate,
+    read_records,
+    require_fields,
+    spec_file,
+)
 
 __all__ = ["TASK", "load", "normalise"]
 
@@ -47,7 +54,4 @@ def load(
 ) -> list[dict[str, Any]]:
     """Load the 500 MATH-500 test problems (sha256-pinned) from a data dir or the hub."""
     path = locate(spec_file(TASK), TASK, data_dir, verify=verify)
-    docs = normalise(read_records(path), path)
-    if len(docs) != 500:
-        logger.warning("%s: %d rows, expected 500", path, len(docs))
-    return docs
+    return check_size(normalise(read_records(path), path), path, TASK)

@@ -223,15 +223,7 @@ class R1BenchHF(HFLM):
         max_new_tokens: int, until: list[str], gen_kwargs: dict[str, Any],
     ) -> list[Generation]:
         """Generate one sample per row (seeded per row) and say how each ended."""
-        kwargs = dict(gen_kwargs)
-        sampling = {k: kwargs.pop(k, None) for k in _SAMPLING_KEYS}
-        kwargs.pop("max_length", None)
-        processors = LogitsProcessorList()
-        if sampling["do_sample"] and float(sampling["temperature"] or 0.0) > 0.0:
-            processors.append(SeededSampler(
-                seeds, temperature=float(sampling["temperature"]), top_p=sampling["top_p"],
-                top_k=sampling["top_k"], min_p=sampling["min_p"], device=input_ids.device,
-            ))
+        processors, kwargs = _sampler(gen_kwargs, seeds, input_ids.device)
         prompt_len = input_ids.shape[1]
         criteria = stop_sequences_criteria(self.tokenizer, until, prompt_len, input_ids.shape[0])
         guard = LoopGuardCriteria(self.r1_guard, prompt_len, input_ids.shape[0]) if self.r1_guard else None
@@ -303,15 +295,7 @@ class R1BenchHF(HFLM):
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.eot_token_id
         ids = torch.tensor([[pad] * (width - len(x)) + x for x in inputs], dtype=torch.long)
         mask = torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in inputs], dtype=torch.long)
-        kwargs = dict(gen_kwargs)
-        sampling = {k: kwargs.pop(k, None) for k in _SAMPLING_KEYS}
-        kwargs.pop("max_length", None)
-        processors = LogitsProcessorList()
-        if sampling["do_sample"] and float(sampling["temperature"] or 0.0) > 0.0:
-            processors.append(SeededSampler(
-                seeds, temperature=float(sampling["temperature"]), top_p=sampling["top_p"],
-                top_k=sampling["top_k"], min_p=sampling["min_p"], device=self.device,
-            ))
+        processors, kwargs = _sampler(gen_kwargs, seeds, self.device)
         eos_ids, eos_text = self._eos_ids(), self.tok_decode(self.eot_token_id, skip_special_tokens=False)
         close_id = self._think_close_id() if thinking else None
         stops = [s for s in until if s and s != eos_text]
@@ -339,6 +323,21 @@ class R1BenchHF(HFLM):
                 stops=stops + [eos_text], close_str=close_str, decode=self.tok_decode,
             ))
         return pieces
+
+
+def _sampler(gen_kwargs: dict[str, Any], seeds: Sequence[int], device: Any) -> tuple[LogitsProcessorList, dict[str, Any]]:
+    """The per-row seeded sampler for ``gen_kwargs`` (none when greedy) and the kwargs left for
+    ``generate`` (sampling options and ``max_length`` taken out)."""
+    kwargs = dict(gen_kwargs)
+    sampling = {k: kwargs.pop(k, None) for k in _SAMPLING_KEYS}
+    kwargs.pop("max_length", None)
+    processors = LogitsProcessorList()
+    if sampling["do_sample"] and float(sampling["temperature"] or 0.0) > 0.0:
+        processors.append(SeededSampler(
+            seeds, temperature=float(sampling["temperature"]), top_p=sampling["top_p"],
+            top_k=sampling["top_k"], min_p=sampling["min_p"], device=device,
+        ))
+    return processors, kwargs
 
 
 def _row_end(cont: list[int], *, end_ids: set[int], pad_id: int | None, loop_at: int | None,

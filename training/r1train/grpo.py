@@ -216,23 +216,13 @@ def _reward_log(log_history: list[dict[str, Any]]) -> list[dict[str, float]]:
 
 def train(script_args: Any, training_args: Any, model_args: Any, *, recipe_path: str | None = None) -> GRPOResult:
     """Run GRPO: questions -> rewards -> GRPOTrainer (LoRA when ``use_peft``) -> save + lineage."""
-    from transformers.trainer_utils import get_last_checkpoint
-
     from r1train.lineage import build_lineage, read_lineage, recipe_info, write_lineage
     from r1train.merge import merge_adapter
+    from r1train.sft import train_and_save
 
     prep = build_trainer(script_args, training_args, model_args)
     trainer = prep.trainer
-    resume = training_args.resume_from_checkpoint
-    if isinstance(resume, str) and resume.lower() in {"true", "last", "latest", "1", "yes"}:
-        resume = get_last_checkpoint(training_args.output_dir)
-    result = trainer.train(resume_from_checkpoint=resume)
-    trainer.log_metrics("train", result.metrics)
-    trainer.save_metrics("train", result.metrics)
-    trainer.save_state()
-    out = Path(training_args.output_dir)
-    trainer.save_model(str(out))
-    trainer.processing_class.save_pretrained(out)
+    out, result = train_and_save(trainer, training_args)
 
     adapter = bool(model_args.use_peft)
     weights = list(training_args.reward_weights or [1.0] * len(prep.reward_names))

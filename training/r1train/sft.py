@@ -179,16 +179,12 @@ def build_trainer(script_args: Any, training_args: Any, model_args: Any) -> _Pre
     return _Prepared(trainer, start, previous, template, report, data_sha, len(dataset))
 
 
-def train(script_args: Any, training_args: Any, model_args: Any, *, recipe_path: str | None = None) -> StageResult:
-    """Run one SFT stage: data -> chat template -> SFTTrainer (LoRA when ``use_peft``) -> save + lineage."""
+def train_and_save(trainer: Any, training_args: Any) -> tuple[Path, Any]:
+    """Train (resuming from the last checkpoint when ``resume_from_checkpoint`` says so), log and save
+    the metrics, state, model and tokenizer in ``output_dir``; returns that folder and the trainer's
+    ``TrainOutput``. SFT and GRPO alike."""
     from transformers.trainer_utils import get_last_checkpoint
 
-    from r1train.lineage import build_lineage, recipe_info, write_lineage
-    from r1train.merge import merge_adapter
-
-    prep = build_trainer(script_args, training_args, model_args)
-    trainer, start, previous, template = prep.trainer, prep.start, prep.previous, prep.template
-    tokenizer = trainer.processing_class
     resume = training_args.resume_from_checkpoint
     if isinstance(resume, str) and resume.lower() in _TRUTHY:
         resume = get_last_checkpoint(training_args.output_dir)
@@ -200,7 +196,18 @@ def train(script_args: Any, training_args: Any, model_args: Any, *, recipe_path:
     trainer.save_state()
     out = Path(training_args.output_dir)
     trainer.save_model(str(out))
-    tokenizer.save_pretrained(out)
+    trainer.processing_class.save_pretrained(out)
+    return out, result
+
+
+def train(script_args: Any, training_args: Any, model_args: Any, *, recipe_path: str | None = None) -> StageResult:
+    """Run one SFT stage: data -> chat template -> SFTTrainer (LoRA when ``use_peft``) -> save + lineage."""
+    from r1train.lineage import build_lineage, recipe_info, write_lineage
+    from r1train.merge import merge_adapter
+
+    prep = build_trainer(script_args, training_args, model_args)
+    trainer, start, previous, template = prep.trainer, prep.start, prep.previous, prep.template
+    out, result = train_and_save(trainer, training_args)
 
     adapter = bool(model_args.use_peft)
     name = script_args.stage_name or "sft"
