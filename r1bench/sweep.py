@@ -16,6 +16,7 @@ sweep folder (default ``runs/<model>/sweep_<tasks>``).
 from __future__ import annotations
 
 import argparse
+import shlex
 import statistics
 import sys
 from collections.abc import Sequence
@@ -211,4 +212,5 @@ def _run(argv: list[str]) -> int:
               f"[{100 * lo:.1f}, {100 * hi:.1f}]  thinking {think if think is None else round(think, 1)} tok  "
               f"forced {100 * row['forced_close_share']:.0f}%")
     print(f"table: {sweep_dir / 'sweep.json'}\nplot:  {sweep_dir / 'sweep.png'}")
+    print(f"leaderboard: r1bench leaderboard add {shlex.quote(str(sweep_dir))}   (each budget on its own board)")
     return 0

@@ -106,8 +106,12 @@ def test_budgeted_run_is_refused_by_an_unbudgeted_board(run_dir, tmp_path):
     before = (store / "leaderboards" / "math500.json").read_bytes()
     _set_gen_kwargs(run_dir, {"thinking_budget": 16}, {"thinking_budget": 16})
     with pytest.raises(ProtocolMismatch, match="'thinking_budget'.*board has None, run has 16"):
-        add_run(run_dir, results_dir=store, tasks=["r1_math500"])
+        add_run(run_dir, results_dir=store, board=store / "leaderboards" / "math500.json", tasks=["r1_math500"])
     assert (store / "leaderboards" / "math500.json").read_bytes() == before
+    # Without --board it goes on the budget's own board, never the unbudgeted one.
+    add_run(run_dir, results_dir=store, tasks=["r1_math500"])
+    assert (store / "leaderboards" / "math500.json").read_bytes() == before
+    assert load_board(store / "leaderboards" / "math500_budget16.json")["protocol"]["thinking_budget"] == 16
 
 
 def test_budgeted_run_gets_its_own_board_and_an_unbudgeted_run_is_refused_there(run_dir, tmp_path):

@@ -15,7 +15,7 @@ from typing import Any
 from r1bench.results.leaderboard import BENCHMARKS, load_board
 from r1bench.results.references import Reference, find_conflicts, load_references
 
-__all__ = ["Row", "Store", "load_store", "benchmark_rows", "thinking_cell", "inside_noise", "protocol_line",
+__all__ = ["Row", "Store", "BudgetPoint", "budget_curves", "budget_table", "load_store", "benchmark_rows", "thinking_cell", "inside_noise", "protocol_line",
            "suite_rows", "fmt", "THINKING_HEADER", "THINKING_NOTE", "Z95"]
 
 log = logging.getLogger(__name__)
@@ -214,3 +214,54 @@ def suite_rows(per_bench: dict[str, list[Row]]) -> list[tuple[str, str, bool, di
     items = sorted((-len(vals), -sum(vals.values()) / len(vals), model, origin, ours, vals)
                    for (ours, model, origin), vals in table.items())
     return [(model, origin, ours, vals, -neg_mean) for _, neg_mean, model, origin, ours, vals in items]
+
+
+@dataclass(frozen=True)
+class BudgetPoint:
+    """One model's pass@1 on one board of a benchmark: at a thinking budget, or unbudgeted (None)."""
+
+    budget: int | None
+    pass1: float
+    ci: tuple[float, float] | None
+    entry: str
+
+
+def budget_curves(store: Store, benchmark: str) -> dict[str, list[BudgetPoint]]:
+    """Model -> its points on the benchmark's thinking-budget boards (``<benchmark>_budget<B>.json``),
+    smallest budget first, then its unbudgeted point from the benchmark's own board if it has one.
+    Only models with at least one budgeted point; the best entry per model and board (as in the suite)."""
+    best: dict[tuple[str, int | None], BudgetPoint] = {}
+    for key, board in sorted(store.boards.items()):
+        proto = board["protocol"]
+        if board["benchmark"] != benchmark or proto.get("thinking_extend"):
+            continue
+        budget = proto.get("thinking_budget")
+        if budget is None and key != benchmark:
+            continue  # another protocol's extra board: not a point of the curve
+        for e in board["entries"]:
+            if e.get("partial"):
+                continue
+            m = e["model"]
+            name = m["name"] + (f"@{m['revision']}" if m.get("revision") else "")
+            p1 = e["metrics"]["pass@1"]
+            point = BudgetPoint(budget, p1["value"], tuple(p1["ci95"]) if p1.get("ci95") else None, e["id"])
+            if (name, budget) not in best or point.pass1 > best[name, budget].pass1:
+                best[name, budget] = point
+    models = sorted({name for name, budget in best if budget is not None})
+    return {name: sorted((p for (n, _), p in best.items() if n == name),
+                         key=lambda p: (p.budget is None, p.budget or 0)) for name in models}
+
+
+def budget_table(curves: dict[str, list[BudgetPoint]]) -> tuple[list[str], list[list[str]]]:
+    """The accuracy-vs-budget table of :func:`budget_curves`: a column per budget, then unbudgeted;
+    cells ``pass@1 (CI low–high)``, ``—`` where the model has no run at that budget."""
+    budgets = sorted({p.budget for pts in curves.values() for p in pts if p.budget is not None})
+    cols: list[int | None] = [*budgets, None] if any(p.budget is None for pts in curves.values() for p in pts) \
+        else list(budgets)
+    header = ["Model", *(f"budget {b}" if b is not None else "unbudgeted" for b in cols)]
+    rows = []
+    for model, pts in curves.items():
+        at = {p.budget: p for p in pts}
+        rows.append([model, *("—" if b not in at else fmt(at[b].pass1) + (
+            f" ({at[b].ci[0]:.1f}–{at[b].ci[1]:.1f})" if at[b].ci else "") for b in cols)])
+    return header, rows

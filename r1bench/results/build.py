@@ -15,9 +15,12 @@ from pathlib import Path
 from r1bench.results.board_rows import (
     THINKING_HEADER,
     THINKING_NOTE,
+    BudgetPoint,
     Row,
     Store,
     benchmark_rows,
+    budget_curves,
+    budget_table,
     fmt,
     inside_noise,
     load_store,
@@ -158,6 +161,47 @@ def _tokens_plot(per_bench: dict[str, list[Row]]) -> bytes:
     return render_png(draw, pts)
 
 
+def _budget_section(benchmark: str, curves: dict[str, list[BudgetPoint]]) -> list[str]:
+    """Accuracy against the thinking budget (budget forcing) of the models run at several budgets."""
+    header, rows = budget_table(curves)
+    b = BENCHMARKS[benchmark]
+    return [f"## {b.title}: accuracy vs thinking budget", "",
+            f"pass@1 % (95% CI) of runs with `--gen_kwargs thinking_budget=B` (boards `{benchmark}_budget<B>`), "
+            "beside the model's unbudgeted run; the thinking is closed at B tokens and the answer forced.", "",
+            f"![{b.title}: pass@1 against the thinking budget](plots/{benchmark}_budget.png)", "",
+            "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1),
+            *("| " + " | ".join([_esc(r[0]), *r[1:]]) + " |" for r in rows), ""]
+
+
+def _budget_plot(benchmark: str, curves: dict[str, list[BudgetPoint]]) -> bytes:
+    import matplotlib.pyplot as plt
+
+    data = [[m, [(p.budget, p.pass1, p.ci) for p in pts]] for m, pts in curves.items()]
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(6.4, 4.0))
+        for j, (model, pts) in enumerate(curves.items()):
+            color = f"C{j % 10}"
+            budgeted = [p for p in pts if p.budget is not None]
+            lo = [p.pass1 - (p.ci[0] if p.ci else p.pass1) for p in budgeted]
+            hi = [(p.ci[1] if p.ci else p.pass1) - p.pass1 for p in budgeted]
+            ax.errorbar([p.budget for p in budgeted], [p.pass1 for p in budgeted], yerr=[lo, hi], fmt="o-",
+                        color=color, ms=4, capsize=2, lw=1, label=model)
+            for p in pts:
+                if p.budget is None:  # the unbudgeted run: a dotted line in the model's colour
+                    ax.axhline(p.pass1, color=color, ls=":", lw=1)
+        ax.set_xscale("log", base=2)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("thinking budget (tokens, log scale)")
+        ax.set_ylabel("pass@1 % (bars: 95% CI)")
+        ax.set_title(f"{BENCHMARKS[benchmark].title}: pass@1 vs thinking budget\ndotted: the model unbudgeted")
+        ax.legend(fontsize=6)
+        fig.tight_layout()
+        return fig
+
+    return render_png(draw, data)
+
+
 def _side_section(side: list[Row]) -> list[str]:
     """Partial (--limit) runs and runs on other-protocol boards: listed with a badge, never ranked."""
     if not side:
@@ -192,15 +236,20 @@ def render(results_dir: str | Path, extra_boards: list[str | Path] | None = None
           "References ran under their own protocols (prompt, grader, token cap); compare with care.", "",
           "![Accuracy against mean thinking tokens](plots/accuracy_vs_tokens.png)", ""]
     md += _suite_section(store, per_bench)
+    curves = {bm: c for bm in BENCHMARKS if (c := budget_curves(store, bm))}
     for bm in BENCHMARKS:
         md += _benchmark_section(store, bm, per_bench[bm])
+        if bm in curves:
+            md += _budget_section(bm, curves[bm])
     md += _side_section(side)
     md += _conflict_section(store)
     md += _sources_section(store)
     out = {"LEADERBOARD.md": ("\n".join(md).rstrip() + "\n").encode("utf-8")}
-    out["LEADERBOARD.html"] = render_html(store, per_bench, side)
+    out["LEADERBOARD.html"] = render_html(store, per_bench, side, curves)
     for bm in BENCHMARKS:
         out[f"plots/{bm}_scores.png"] = _score_plot(bm, per_bench[bm])
+        if bm in curves:
+            out[f"plots/{bm}_budget.png"] = _budget_plot(bm, curves[bm])
     out["plots/accuracy_vs_tokens.png"] = _tokens_plot(per_bench)
     return out
 

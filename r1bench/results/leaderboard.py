@@ -233,9 +233,16 @@ def _partial_exempt(entry: dict[str, Any]) -> tuple[str, ...]:
     return tuple(f for f in PARTIAL_EXEMPT if f == "n_questions" or entry["protocol"].get(f) is None)
 
 
-def board_path_for(results_dir: str | Path, benchmark: str) -> Path:
-    """Default board file of a benchmark: ``<results_dir>/leaderboards/<benchmark>.json``."""
-    return Path(results_dir) / "leaderboards" / f"{benchmark}.json"
+def board_path_for(results_dir: str | Path, benchmark: str, protocol: dict[str, Any] | None = None) -> Path:
+    """Default board file of a benchmark: ``<results_dir>/leaderboards/<benchmark>.json``; a run with a
+    thinking budget goes on that budget's own board, ``<benchmark>_budget<B>[_extend<N>].json``."""
+    name = benchmark
+    budget = (protocol or {}).get("thinking_budget")
+    if budget is not None:
+        name += f"_budget{budget}"
+        if (protocol or {}).get("thinking_extend"):
+            name += f"_extend{protocol['thinking_extend']}"
+    return Path(results_dir) / "leaderboards" / f"{name}.json"
 
 
 def load_or_new_board(path: str | Path, benchmark: str) -> dict[str, Any]:

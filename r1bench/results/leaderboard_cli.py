@@ -140,9 +140,10 @@ def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, 
         entry = build_entry(run, lineage=lineage, model_name=model_name, revision=revision,
                             allow_partial=allow_partial, allow_failures=allow_failures, notes=notes,
                             verify=False)
-        bpath = Path(board) if board is not None else board_path_for(results_dir, bm)
+        bpath = Path(board) if board is not None else board_path_for(results_dir, bm, entry["protocol"])
         if bpath not in boards:
-            if board is not None and not bpath.exists():
+            # A new --board file, or the first run at a thinking budget: the board takes the run's protocol.
+            if (board is not None or bpath != board_path_for(results_dir, bm)) and not bpath.exists():
                 proto = dict(entry["protocol"])
                 proto["k"] = max(proto["k"], BENCHMARKS[bm].default_k)
                 if entry["partial"]:  # a --limit run's question count is not the benchmark's
