@@ -44,6 +44,10 @@ CREATE INDEX IF NOT EXISTS samples_ok ON samples (ok);
 """
 
 
+# A budget step's row (r1bench.api.budget_client.STEP_FIELD in its payload).
+_IS_STEP = "(instr(payload, '\"r1bench_budget_step\":') > 0)"
+
+
 def request_key(endpoint: str, payload: dict[str, Any], sample_index: int) -> str:
     """Content key of one sample: sha256 over endpoint, body and sample index (canonical JSON)."""
     blob = json.dumps(
@@ -194,16 +198,25 @@ class SampleStore:
         return out
 
     def counts(self) -> dict[str, int]:
-        """Number of stored samples: ``{"ok": n, "failed": m}``."""
-        rows = self._conn.execute("SELECT ok, COUNT(*) FROM samples GROUP BY ok").fetchall()
+        """Number of stored samples: ``{"ok": n, "failed": m}`` (budget-forcing phases not counted:
+        :meth:`step_count`)."""
+        rows = self._conn.execute(
+            f"SELECT ok, COUNT(*) FROM samples WHERE NOT {_IS_STEP} GROUP BY ok"  # noqa: S608
+        ).fetchall()
         by = {bool(ok): n for ok, n in rows}
         return {"ok": by.get(True, 0), "failed": by.get(False, 0)}
 
+    def step_count(self) -> int:
+        """Rows that are phases of budget-forced samples (``r1bench_budget_step`` in their payload),
+        kept so a resumed run never regenerates a finished phase; not samples."""
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM samples WHERE {_IS_STEP}").fetchone()[0])  # noqa: S608
+
     def failures(self, limit: int = 100) -> list[dict[str, Any]]:
-        """The most recent failed samples (key, model, sample index, error)."""
+        """The most recent failed samples (key, model, sample index, error); failed budget steps are
+        left out (their sample is failed too, with the step named in its error)."""
         rows = self._conn.execute(
-            "SELECT key, model, sample_index, error, attempts FROM samples WHERE ok = 0 "
-            "ORDER BY updated_at DESC LIMIT ?",
+            "SELECT key, model, sample_index, error, attempts FROM samples "
+            f"WHERE ok = 0 AND NOT {_IS_STEP} ORDER BY updated_at DESC LIMIT ?",  # noqa: S608
             (int(limit),),
         ).fetchall()
         return [

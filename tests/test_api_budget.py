@@ -240,3 +240,17 @@ def test_lm_eval_model_budget_without_mode_is_one_line(server, tmp_path):
     with pytest.raises(ValueError, match="budget_mode=prefix"):
         lm.generate_until([inst])
     assert sum(server.received.values()) == 0
+
+
+def test_store_status_counts_samples_not_their_phases(server, tmp_path, capsys):
+    from r1bench.api.__main__ import main as api_main
+
+    cfg = _config(server, tmp_path, "prefix", max_retries=0)
+    reqs = [_req({"thinking_budget": 16}, f"Q{i} ANSWER={i} THINK=30", 0) for i in range(3)]
+    reqs.append(_req({}, "Q9 ANSWER=9 THINK=30", 0))  # one unbudgeted sample: one row, no phases
+    assert all(r.ok for r in run_chat_requests(reqs, cfg, progress=False))
+    with SampleStore(cfg.store_file) as store:
+        # 4 samples; the 3 budgeted ones took 2 phases each (thinking cut at 16, then the answer).
+        assert store.counts() == {"ok": 4, "failed": 0} and store.step_count() == 6
+    assert api_main(["status", "--store", str(cfg.store_file)]) == 0
+    assert "4 ok, 0 failed (+ 6 budget-forcing phases kept for resume)" in capsys.readouterr().out

@@ -31,12 +31,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no API samples stored yet (the store will be {path}; r1bench-chat runs create it)")
         return 0
     with SampleStore(path) as store:
-        counts = store.counts()
+        counts = {**store.counts(), "steps": store.step_count()}
         failures = store.failures(limit=args.limit)
     if args.json:
         print(json.dumps({"store": str(path), **counts, "failures": failures}, indent=2))
     else:
-        print(f"store {path}: {counts['ok']} ok, {counts['failed']} failed")
+        steps = f" (+ {counts['steps']} budget-forcing phases kept for resume)" if counts["steps"] else ""
+        print(f"store {path}: {counts['ok']} ok, {counts['failed']} failed{steps}")
         for f in failures:
             print(f"  {f['key'][:12]} model={f['model']} sample={f['sample_index']} attempts={f['attempts']}: {f['error']}")
         if counts["failed"]:

@@ -195,6 +195,10 @@ def step_piece(result: dict[str, Any], step: Step) -> Piece:
     return Piece(text, tokens, ended)  # type: ignore[arg-type]
 
 
+#: The payload field that marks a stored budget step (a phase of a sample, not a sample).
+STEP_FIELD = "r1bench_budget_step"
+
+
 async def run_budget_sample(engine: Any, plan: BudgetPlan, payload: dict[str, Any]) -> tuple[dict[str, Any], str | None, int]:
     """Drive one budget-forced sample to its end, step by step through ``engine`` (retries and
     store). Returns (result to store, error or None, attempts sent in this run)."""
@@ -206,7 +210,9 @@ async def run_budget_sample(engine: Any, plan: BudgetPlan, payload: dict[str, An
     empty = {"text": "", "content": None, "reasoning_content": None, "finish_reason": None, "usage": {}}
     while (step := run.next_step()) is not None:
         url, body = plan.step_request(payload, run.text, step)
-        key = request_key(url, {**body, "r1bench_budget_step": steps}, plan.request.sample_index)
+        # The step number keys the row (and marks it as a step in the store, not a sample).
+        keyed = {**body, STEP_FIELD: steps}
+        key = request_key(url, keyed, plan.request.sample_index)
         row = (await engine.lookup([key])).get(key)
         if row is not None and row["ok"]:
             result = row["result"]
@@ -220,7 +226,7 @@ async def run_budget_sample(engine: Any, plan: BudgetPlan, payload: dict[str, An
             except StepError as exc:
                 parsed, error = None, str(exc)
             await engine.put(key, model=config.model, endpoint=url, sample_index=plan.request.sample_index,
-                             payload=body, result=result, ok=parsed is not None, error=error, attempts=sent,
+                             payload=keyed, result=result, ok=parsed is not None, error=error, attempts=sent,
                              overwrite_ok=config.fresh)
             if parsed is None:
                 return empty, f"budget step {steps} ({step.phase}): {error}", max(attempts, 1)
