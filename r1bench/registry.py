@@ -23,6 +23,7 @@ __all__ = [
     "SAMPLING",
     "get_task",
     "leaderboard_tasks",
+    "benchmark_tasks",
     "suite_tasks",
 ]
 
@@ -135,6 +136,11 @@ def get_task(name: str) -> TaskSpec:
 def leaderboard_tasks() -> list[TaskSpec]:
     """The tasks that have a leaderboard, in board order."""
     return [t for t in TASK_SPECS.values() if t.leaderboard is not None]
+
+
+def benchmark_tasks() -> list[TaskSpec]:
+    """Every real benchmark (not the embedded smoke task): what training data must not contain."""
+    return [t for t in TASK_SPECS.values() if not t.embedded]
 
 
 def suite_tasks(group: str = "r1_suite") -> list[TaskSpec]:

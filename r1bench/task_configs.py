@@ -169,10 +169,30 @@ def _schema_texts() -> dict[Path, str]:
     return out
 
 
+# The checkout's committed boards: a leaderboard task without one gets its empty board (a board
+# with entries is the leaderboard's own, never rewritten here). Absent in an installed wheel.
+BOARDS = Path(__file__).resolve().parents[1] / "results" / "leaderboards"
+
+
+def _missing_boards() -> dict[Path, str]:
+    """Board file -> the empty board's text, for each leaderboard task whose board is not committed."""
+    if not BOARDS.is_dir():
+        return {}
+    from r1bench.results.leaderboard import board_text, empty_board
+
+    out = {}
+    for t in leaderboard_tasks():
+        path = BOARDS / f"{t.leaderboard}.json"
+        if not path.exists():
+            out[path] = board_text(empty_board(t.leaderboard), path)
+    return out
+
+
 def expected_files(folder: Path) -> tuple[dict[Path, str], list[str]]:
     """Path -> the text the registry implies (READMEs: their facts block replaced), and problems."""
     out = {folder / rel: text for rel, text in generated_files().items()}
     out.update(_schema_texts())
+    out.update(_missing_boards())
     problems = []
     readmes = {folder / "README.md": index_facts()}
     readmes.update({folder / t.name / "README.md": readme_facts(t) for t in TASK_SPECS.values()})

@@ -9,7 +9,7 @@ import pytest
 from results_fixture import FIXTURE, FIXTURE_SIZES
 
 from r1bench.results.build import benchmark_rows, build, check, load_store, render
-from r1bench.results.leaderboard import load_board, save_board
+from r1bench.results.leaderboard import BENCHMARKS, load_board, save_board
 from r1bench.results.leaderboard_cli import add_run
 from r1bench.results.leaderboard_cli import main as lb_main
 from r1bench.results.plots import png_text_chunks
@@ -74,7 +74,7 @@ def test_generated_files_and_png_limits(store):
                   "## Conflicting reports", "## Sources"):
         assert title in md
     pngs = sorted((store / "plots").glob("*.png"))
-    assert len(pngs) == 5
+    assert len(pngs) == len(BENCHMARKS) + 1  # a score plot per benchmark, and accuracy vs tokens
     for p in pngs:
         data = p.read_bytes()
         chunks = png_text_chunks(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,11 +12,12 @@ import yaml
 import r1bench.grading
 from r1bench import task_configs
 from r1bench.cli import main
+from r1bench.registry import leaderboard_tasks
 from r1bench.task_configs import check
 
 TASKS = Path(__file__).resolve().parents[1] / "tasks"
-TASK_FILES = ["r1_aime24/r1_aime24.yaml", "r1_math500/r1_math500.yaml", "r1_gpqa_diamond/r1_gpqa_diamond.yaml",
-              "r1_moleculeqa100/r1_moleculeqa100.yaml", "r1_smoke/r1_smoke.yaml"]
+# Every committed task YAML (one folder per task: a new task adds its own).
+TASK_FILES = sorted(str(p.relative_to(TASKS)) for p in TASKS.glob("r1_*/r1_*.yaml"))
 
 
 @pytest.fixture
@@ -90,8 +92,24 @@ def test_the_schemas_list_exactly_the_leaderboard_ids(tasks_copy: Path, tmp_path
     schemas = tmp_path / "schemas"
     shutil.copytree(task_configs.SCHEMAS, schemas)
     board = schemas / "leaderboard.schema.json"
-    assert '"benchmark": {"enum": ["aime24", "math500", "gpqa_diamond", "moleculeqa100"]}' in board.read_text()
+    ids = json.dumps([t.leaderboard for t in leaderboard_tasks()])  # the registry's board ids, in order
+    assert f'"benchmark": {{"enum": {ids}}}' in board.read_text()
     board.write_text(board.read_text().replace('"gpqa_diamond", ', ""))
     monkeypatch.setattr(task_configs, "SCHEMAS", schemas)
     (problem,) = check(tasks_copy)
     assert problem.startswith(f"{board}: differs from the registry") and "gpqa_diamond" in problem
+
+
+def test_a_missing_board_is_created_empty_and_committed_boards_are_left_alone(tmp_path: Path, monkeypatch) -> None:
+    boards = tmp_path / "leaderboards"
+    shutil.copytree(TASKS.parent / "results" / "leaderboards", boards)
+    monkeypatch.setattr(task_configs, "BOARDS", boards)
+    committed = (boards / "gpqa_diamond.json").read_bytes()
+    (boards / "gpqa_diamond.json").unlink()
+    before = {p.name: p.read_bytes() for p in boards.glob("*.json")}
+    assert check(TASKS) == [f"{boards / 'gpqa_diamond.json'}: missing"]
+    written, problems = task_configs.write(TASKS)
+    assert (written, problems) == ([boards / "gpqa_diamond.json"], [])
+    # The same bytes as the committed empty board: the default protocol and the pinned question set.
+    assert (boards / "gpqa_diamond.json").read_bytes() == committed
+    assert {p.name: p.read_bytes() for p in boards.glob("*.json") if p.name != "gpqa_diamond.json"} == before

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from r1bench.registry import suite_tasks
 from r1bench.results.leaderboard import BENCHMARKS, load_board
 from r1bench.results.references import Reference, find_conflicts, load_references
 
 __all__ = ["Row", "Store", "BudgetPoint", "budget_curves", "budget_table", "load_store", "benchmark_rows", "thinking_cell", "inside_noise", "protocol_line",
-           "suite_rows", "fmt", "THINKING_HEADER", "THINKING_NOTE", "Z95"]
+           "suite_rows", "SUITE_BENCHMARKS", "fmt", "THINKING_HEADER", "THINKING_NOTE", "Z95"]
 
 log = logging.getLogger(__name__)
 
@@ -200,11 +201,18 @@ def protocol_line(board: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+#: The suite table's columns: the boards of the ``r1_suite`` members, in board order (a benchmark with
+#: a board but outside the suite has its own table only, and never counts in a suite mean).
+SUITE_BENCHMARKS: tuple[str, ...] = tuple(b for b in BENCHMARKS if b in {t.leaderboard for t in suite_tasks()})
+
+
 def suite_rows(per_bench: dict[str, list[Row]]) -> list[tuple[str, str, bool, dict[str, float], float]]:
-    """The suite table's rows: (model, origin, ours, pass@1 per benchmark, mean), most benchmarks
+    """The suite table's rows: (model, origin, ours, pass@1 per suite benchmark, mean), most benchmarks
     first, then by mean. Ours: the best entry per model; references: one value per source."""
     table: dict[tuple[bool, str, str], dict[str, float]] = {}
     for bm, rows in per_bench.items():
+        if bm not in SUITE_BENCHMARKS:
+            continue
         for r in rows:
             if r.pass1 is None:
                 continue

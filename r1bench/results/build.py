@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from r1bench.results.board_rows import (
+    SUITE_BENCHMARKS,
     THINKING_HEADER,
     THINKING_NOTE,
     BudgetPoint,
@@ -69,7 +70,7 @@ def _benchmark_section(store: Store, benchmark: str, rows: list[Row]) -> list[st
 
 
 def _suite_section(store: Store, per_bench: dict[str, list[Row]]) -> list[str]:
-    cols = list(BENCHMARKS)
+    cols = list(SUITE_BENCHMARKS)
     lines = ["## Suite (`r1_suite`)", "",
              "pass@1 % per benchmark; the mean is over the benchmarks a row has (count in brackets), so "
              "only rows with the same count compare.", "",

@@ -136,6 +136,26 @@ def new_board(benchmark: str, protocol: dict[str, Any] | None = None) -> dict[st
     }
 
 
+def empty_board(benchmark: str) -> dict[str, Any]:
+    """The board a checkout commits before any run: the default protocol, with the question-set
+    fingerprint r1bench pins for the benchmark (open where none is pinned), so a tampered first run
+    cannot fix it. ``r1bench tasks write`` creates it for a new benchmark."""
+    from r1bench.datasets.specs import pinned_fingerprints
+
+    board = new_board(benchmark)
+    pins = pinned_fingerprints(BENCHMARKS[benchmark].task)
+    board["protocol"]["dataset_fingerprint"] = pins[0] if pins else None
+    return board
+
+
+def board_text(board: dict[str, Any], path: str | Path = "<board>") -> str:
+    """The file text :func:`save_board` writes for ``board`` (validated; entries in a stable order)."""
+    board = copy.deepcopy(board)
+    board["entries"].sort(key=lambda e: (e["model"]["name"], e["date"] or "", e["id"]))
+    validate_document(board, path)
+    return dumps_canonical(board)
+
+
 def load_board(path: str | Path) -> dict[str, Any]:
     """Read and validate a leaderboard file."""
     return load_document(path, kind="leaderboard")
@@ -143,10 +163,7 @@ def load_board(path: str | Path) -> dict[str, Any]:
 
 def save_board(path: str | Path, board: dict[str, Any]) -> None:
     """Validate, then write atomically (temp file + rename); entries kept in a stable order."""
-    board = copy.deepcopy(board)
-    board["entries"].sort(key=lambda e: (e["model"]["name"], e["date"] or "", e["id"]))
-    validate_document(board, path)
-    atomic_write_text(path, dumps_canonical(board))
+    atomic_write_text(path, board_text(board, path))
 
 
 def entry_id(model: dict[str, Any], protocol: dict[str, Any], run_hash: str) -> str:

@@ -12,6 +12,7 @@ import html
 from typing import TYPE_CHECKING
 
 from r1bench.results.board_rows import (
+    SUITE_BENCHMARKS,
     THINKING_HEADER,
     THINKING_NOTE,
     budget_table,
@@ -73,7 +74,7 @@ def _benchmark(store: Store, benchmark: str, rows: list[Row]) -> str:
 
 
 def _suite(per_bench: dict[str, list[Row]]) -> str:
-    cols = list(BENCHMARKS)
+    cols = list(SUITE_BENCHMARKS)
     rows = []
     for model, origin, ours, vals, mean in suite_rows(per_bench):
         rows.append([f"<b>{_e(model)}</b>" if ours else _e(model), "<b>ours</b>" if ours else _e(origin),

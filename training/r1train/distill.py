@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from r1bench.io import atomic_write_json
-from r1bench.registry import suite_tasks
+from r1bench.registry import benchmark_tasks
 from r1train.data.convert import format_assistant
 from r1train.data.io import iter_source_rows, rows_sha256, write_jsonl
 
@@ -32,7 +32,7 @@ __all__ = ["DistillResult", "normalize_question", "load_questions", "distill", "
 logger = logging.getLogger(__name__)
 
 # Benchmark tasks: distilling on them and then evaluating on them is contamination.
-_EVAL_TASKS = {t.name for t in suite_tasks()}
+_EVAL_TASKS = {t.name for t in benchmark_tasks()}
 
 
 @dataclass

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from r1bench.registry import suite_tasks
+from r1bench.registry import benchmark_tasks
 
 __all__ = [
     "BENCHMARKS",
@@ -39,7 +39,7 @@ __all__ = [
     "index_from_args",
 ]
 
-BENCHMARKS = tuple(t.name for t in suite_tasks())  # the r1_suite tasks (r1bench.registry)
+BENCHMARKS = tuple(t.name for t in benchmark_tasks())  # every benchmark in r1bench.registry
 _QUESTION_KEYS = ("problem", "question", "prompt", "instruction", "query", "input")
 _EXAMPLES = 20
 
