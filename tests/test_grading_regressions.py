@@ -56,6 +56,11 @@ def test_math_equal_regressions(pred, gold, expected):
 EXTRACT = [
     ("Final Answer: The final answer is 7. I hope it is correct.", "7", "final_answer_phrase"),
     ("So the answer is 5 because x is 3", "5", "answer_is_phrase"),
+    # A comma before the conjunction ends the sentence, it is not part of the answer.
+    ("The answer is 5, since 2+3=5.", "5", "answer_is_phrase"),
+    ("So the answer is 12, which is even.", "12", "answer_is_phrase"),
+    ("The answer is (1, 2), because both work.", "(1, 2)", "answer_is_phrase"),
+    ("The answer is 1,000.", "1,000", "answer_is_phrase"),
     ("The answer is 12; the rest is checking.", "12", "answer_is_phrase"),
     ("The final answer is:\n\n42", "42", "final_answer_phrase"),
     ("Final Answer: The volume of $ABCDEFGH$ is 120.", "120", "final_answer_phrase"),

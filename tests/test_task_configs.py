@@ -40,7 +40,7 @@ def test_aime24_yaml_as_lm_eval_reads_it() -> None:
         "include": "../_r1_template_yaml", "task": "r1_aime24", "dataset_kwargs": {"r1_task": "r1_aime24"},
         "repeats": 64,
         "metadata": {"version": 1.1, "k": 64, "prompt_preset": "deepseek-r1", "prompt_hash": "ddf728e6a28024d4",
-                     "grader_version": "2", "max_gen_toks": 32768},
+                     "grader_version": "3", "max_gen_toks": 32768},
     }
     smoke = yaml.safe_load((TASKS / "r1_smoke" / "r1_smoke.yaml").read_text())
     assert smoke["generation_kwargs"] == {"until": [], "do_sample": True, "temperature": 0.6, "top_p": 0.95,

@@ -43,4 +43,4 @@ __all__ = [
     "computed_value",
 ]
 
-GRADER_VERSION = "2"
+GRADER_VERSION = "3"

@@ -88,9 +88,10 @@ _FALLBACKS: list[tuple[str, re.Pattern[str]]] = [
     ("answer_is_phrase", re.compile(r"(?=答案\s*(?:是|为|為|[:：])\s*(?P<ans>[^\n]{1,1000}))")),
 ]
 
-# Where a sentence that states the answer goes on to something else.
+# Where a sentence that states the answer goes on to something else (a comma before the
+# conjunction belongs to the sentence, not the answer: "The answer is 5, since ...").
 _SENTENCE_TAIL_RE = re.compile(
-    r"(?:[.;!?](?=\s|$)|[。；！？，]|\s+(?:because|since|as|which|so|for|when|where|given|and\s+(?:so|thus|hence))\b"
+    r"(?:[.;!?](?=\s|$)|[。；！？，]|,?\s+(?:because|since|as|which|so|for|when|where|given|and\s+(?:so|thus|hence))\b"
     r"|\s*I\s+hope\s+it\s+is\s+correct)",
     re.IGNORECASE,
 )
