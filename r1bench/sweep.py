@@ -73,15 +73,30 @@ def _default_dir(rest: Sequence[str]) -> Path:
     return Path("runs") / name / f"sweep_{tasks}"
 
 
-def finished_run(folder: Path) -> bool:
-    """Whether ``folder`` holds a results file whose samples files were written with it."""
-    from r1bench.results.ingest import find_runs
+def complete_runs(folder: Path) -> list[Any]:
+    """The runs in ``folder`` with samples files and no failed requests, oldest first (a run marked
+    ``"incomplete": true`` by ``r1bench eval`` is resumed, never counted)."""
+    from r1bench.results.ingest import find_runs, load_results_json
+    from r1bench.results.schema import ResultsFileError
 
     try:
-        runs = find_runs(folder)
+        runs = [r for r in find_runs(folder) if r.samples]
     except (FileNotFoundError, ValueError):
-        return False
-    return any(r.samples for r in runs)
+        return []
+    out = []
+    for run in runs:
+        try:
+            if not load_results_json(run.results_path).get("incomplete"):
+                out.append(run)
+        except (ResultsFileError, OSError, ValueError):
+            continue  # an unreadable results file is not a finished run
+    return out
+
+
+def finished_run(folder: Path) -> bool:
+    """Whether ``folder`` holds a complete run: a results file with its samples files and no failed
+    requests (an incomplete run is re-run, which resends only the failed requests)."""
+    return bool(complete_runs(folder))
 
 
 def _budget_of(folder: Path) -> int | None:
@@ -92,7 +107,7 @@ def _budget_of(folder: Path) -> int | None:
 def sweep_table(sweep_dir: str | Path, budgets: Sequence[int] | None = None) -> dict[str, Any]:
     """The sweep's table from the samples files of each ``budget_<B>`` run (the newest run of each)."""
     from r1bench.metrics import bootstrap_ci, mean_pass_at_1
-    from r1bench.results.ingest import find_runs, read_samples
+    from r1bench.results.ingest import read_samples
 
     root = Path(sweep_dir)
     folders = sorted((p for p in root.glob("budget_*") if _budget_of(p) is not None), key=_budget_of)
@@ -100,7 +115,7 @@ def sweep_table(sweep_dir: str | Path, budgets: Sequence[int] | None = None) -> 
         folders = [p for p in folders if _budget_of(p) in set(budgets)]
     rows: list[dict[str, Any]] = []
     for folder in folders:
-        runs = [r for r in find_runs(folder) if r.samples] if finished_run(folder) else []
+        runs = complete_runs(folder)
         if not runs:
             continue
         run = runs[-1]

@@ -87,6 +87,30 @@ def test_finished_budgets_are_skipped_and_a_missing_one_runs(sweep_dir, monkeypa
     assert "budget 8: done already" in capsys.readouterr().err
 
 
+def test_an_incomplete_budget_run_is_resumed_and_never_counted(sweep_dir, monkeypatch):
+    # r1bench eval marks a run with failed API requests "incomplete": the sweep re-runs that budget
+    # (the store resends only the failures) and leaves it out of the table until it is complete.
+    from r1bench.lm_eval import cli as evaluate
+
+    (results,) = (sweep_dir / "budget_16").rglob("results_*.json")
+    results.write_text(json.dumps({"results": {}, "configs": {}, "config": {}, "incomplete": True}))
+    assert not sweep.finished_run(sweep_dir / "budget_16") and sweep.finished_run(sweep_dir / "budget_8")
+    assert [r["budget"] for r in sweep.sweep_table(sweep_dir)["rows"]] == [8, 32]
+
+    calls = []
+
+    def fake_eval(argv):  # the resumed run completes
+        calls.append(argv)
+        results.write_text(json.dumps({"results": {}, "configs": {}, "config": {}, "incomplete": False}))
+        return 0
+
+    monkeypatch.setattr(evaluate, "main", fake_eval)
+    assert sweep.main(["--budgets", "8,16,32", "--sweep-dir", str(sweep_dir), "--tasks", "r1_smoke"]) == 0
+    assert [a[a.index("--gen_kwargs") + 1] for a in calls] == ["thinking_budget=16"]
+    table = json.loads((sweep_dir / "sweep.json").read_text())
+    assert {r["budget"]: r["pass@1"] for r in table["rows"]} == {8: 0.25, 16: 0.75, 32: 1.0}
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
