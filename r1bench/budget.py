@@ -32,6 +32,7 @@ __all__ = [
     "FORCED_CLOSE",
     "DEFAULT_ANSWER_CUE",
     "DEFAULT_EXTEND_STR",
+    "PROTOCOL_FIELDS",
     "BudgetConfig",
     "Step",
     "Piece",
@@ -47,6 +48,9 @@ THINK_CLOSE = "</think>"
 FORCED_CLOSE = "\n</think>\n\n"
 DEFAULT_ANSWER_CUE = "Final answer:"
 DEFAULT_EXTEND_STR = "Wait"
+#: The budget-forcing fields of a run's protocol (:meth:`BudgetConfig.protocol`).
+PROTOCOL_FIELDS = ("thinking_budget", "thinking_extend", "thinking_extend_str", "thinking_answer_tokens",
+                   "thinking_answer_cue")
 BUDGET_KEYS = (
     "thinking_budget",
     "thinking_extend",
@@ -94,12 +98,14 @@ class BudgetConfig:
         return self.budget is not None or self.extend > 0
 
     def protocol(self) -> dict[str, Any]:
-        """The options as a run's protocol records them (null when unset), so a budgeted run is
-        never compared with an unbudgeted one."""
+        """The options as a run's protocol records them (:data:`PROTOCOL_FIELDS`; null when unset or
+        unused, defaults spelled out), so runs whose budget forcing differs are never compared."""
         return {
             "thinking_budget": self.budget,
             "thinking_extend": self.extend or None,
             "thinking_extend_str": self.extend_str if self.extend else None,
+            "thinking_answer_tokens": self.answer_tokens if self.active else None,
+            "thinking_answer_cue": self.answer_cue if self.budget is not None else None,  # only a forced close uses it
         }
 
 

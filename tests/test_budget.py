@@ -6,7 +6,15 @@ import pickle
 
 import pytest
 
-from r1bench.budget import FORCED_CLOSE, BudgetConfig, Piece, Step, parse_budget, run_budget
+from r1bench.budget import (
+    FORCED_CLOSE,
+    PROTOCOL_FIELDS,
+    BudgetConfig,
+    Piece,
+    Step,
+    parse_budget,
+    run_budget,
+)
 from r1bench.records import score_response
 from r1bench.response import Response
 
@@ -123,9 +131,15 @@ def test_answer_tokens_is_the_answer_phase_limit():
 
 def test_protocol_names_the_options():
     assert BudgetConfig(budget=512).protocol() == {"thinking_budget": 512, "thinking_extend": None,
-                                                   "thinking_extend_str": None}
+                                                   "thinking_extend_str": None, "thinking_answer_tokens": None,
+                                                   "thinking_answer_cue": "Final answer:"}
     assert BudgetConfig(extend=2).protocol() == {"thinking_budget": None, "thinking_extend": 2,
-                                                 "thinking_extend_str": "Wait"}
+                                                 "thinking_extend_str": "Wait", "thinking_answer_tokens": None,
+                                                 "thinking_answer_cue": None}  # no forced close, no cue
+    assert BudgetConfig(budget=64, answer_tokens=32, answer_cue="Answer:").protocol() == {
+        "thinking_budget": 64, "thinking_extend": None, "thinking_extend_str": None,
+        "thinking_answer_tokens": 32, "thinking_answer_cue": "Answer:"}
+    assert BudgetConfig().protocol() == dict.fromkeys(PROTOCOL_FIELDS)
 
 
 def test_budget_travels_with_the_response_and_into_the_record():

@@ -94,3 +94,18 @@ def test_one_add_of_a_sweep_folder_fills_every_budget_board(tmp_path):
     added = add_run(sweep, results_dir=root, tasks=["r1_math500"])
     assert sorted(path.name for path, ids, _ in added if ids) == ["math500_budget1024.json", "math500_budget512.json"]
     assert load_board(root / "leaderboards" / "math500.json")["entries"] == []
+
+
+@pytest.mark.parametrize(("gen", "name"), [
+    ({"thinking_budget": 64}, "math500_budget64.json"),
+    ({"thinking_budget": 64, "thinking_answer_tokens": 32}, "math500_budget64_answer32.json"),
+    ({"thinking_budget": 64, "thinking_answer_cue": "Final answer:"}, "math500_budget64.json"),  # the default
+    ({"thinking_budget": 64, "thinking_answer_cue": "Answer:"}, "math500_budget64_cue"),
+])
+def test_runs_with_other_answer_options_get_other_boards(tmp_path, gen, name):
+    root = seed_store(tmp_path / "results")
+    ((path, ids, _),) = add_run(_run(tmp_path, "r", **gen), results_dir=root, tasks=["r1_math500"])
+    assert path.name.startswith(name) and ids
+    board = load_board(path)["protocol"]
+    assert board["thinking_answer_tokens"] == gen.get("thinking_answer_tokens")
+    assert board["thinking_answer_cue"] == gen.get("thinking_answer_cue", "Final answer:")

@@ -186,6 +186,10 @@ def protocol_line(board: dict[str, Any]) -> str:
         parts.append(f"thinking budget {p['thinking_budget']} tokens")
     if p.get("thinking_extend"):
         parts.append(f"thinking extended {p['thinking_extend']}× with `{p.get('thinking_extend_str')}`")
+    if p.get("thinking_answer_tokens"):
+        parts.append(f"answer phase up to {p['thinking_answer_tokens']} tokens")
+    if p.get("thinking_budget") is not None and p.get("thinking_answer_cue"):
+        parts.append(f"answer cue `{p['thinking_answer_cue']}`")
     if p["prompt_preset"]:
         parts.append(f"prompt preset `{p['prompt_preset']}`" + (f" (hash `{p['prompt_hash']}`)" if p["prompt_hash"] else ""))
     if p["task_version"]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from r1bench.budget import PROTOCOL_FIELDS as BUDGET_PROTOCOL_FIELDS
 from r1bench.registry import SAMPLING, get_task, leaderboard_tasks
 from r1bench.results.schema import (
     SCHEMA_VERSION,
@@ -76,10 +77,10 @@ PROTOCOL_FIELDS = (
     "task", "task_version", "k", "temperature", "top_p", "max_gen_toks", "do_sample",
     "prompt_preset", "prompt_hash", "grader_version", "n_questions", "dataset_fingerprint",
 )
-# Compared exactly, a missing field as null: a run that changed how it generates (a loop guard, a
-# thinking budget or extension) never lands on a board of runs that did not, nor the reverse. Boards
+# Compared exactly, a missing field as null: a run that changed how it generates (a loop guard, any
+# budget-forcing option) never lands on a board of runs that did not, nor the reverse. Boards
 # written before these fields existed lack them, i.e. hold unguarded, unbudgeted runs.
-STRICT_PROTOCOL_FIELDS = ("loop_guard", "thinking_budget", "thinking_extend", "thinking_extend_str")
+STRICT_PROTOCOL_FIELDS = ("loop_guard", *BUDGET_PROTOCOL_FIELDS)
 # A run accepted with --allow-partial neither fixes nor is compared on these when it has no value for
 # them, and never on n_questions (its question count is its --limit).
 PARTIAL_EXEMPT = ("n_questions", "dataset_fingerprint")
@@ -252,13 +253,19 @@ def _partial_exempt(entry: dict[str, Any]) -> tuple[str, ...]:
 
 def board_path_for(results_dir: str | Path, benchmark: str, protocol: dict[str, Any] | None = None) -> Path:
     """Default board file of a benchmark: ``<results_dir>/leaderboards/<benchmark>.json``; a run with a
-    thinking budget goes on that budget's own board, ``<benchmark>_budget<B>[_extend<N>].json``."""
-    name = benchmark
-    budget = (protocol or {}).get("thinking_budget")
-    if budget is not None:
-        name += f"_budget{budget}"
-        if (protocol or {}).get("thinking_extend"):
-            name += f"_extend{protocol['thinking_extend']}"
+    thinking budget goes on that budget's own board, ``<benchmark>_budget<B>[_extend<N>][_answer<M>]
+    [_cue<hash>].json`` (its other budget-forcing options, where they are not the defaults)."""
+    from r1bench.budget import DEFAULT_ANSWER_CUE
+
+    name, p = benchmark, protocol or {}
+    if p.get("thinking_budget") is not None:
+        name += f"_budget{p['thinking_budget']}"
+        if p.get("thinking_extend"):
+            name += f"_extend{p['thinking_extend']}"
+        if p.get("thinking_answer_tokens"):
+            name += f"_answer{p['thinking_answer_tokens']}"
+        if p.get("thinking_answer_cue") not in (None, DEFAULT_ANSWER_CUE):  # any text: named by its hash
+            name += "_cue" + hashlib.sha256(str(p["thinking_answer_cue"]).encode()).hexdigest()[:6]
     return Path(results_dir) / "leaderboards" / f"{name}.json"
 
 

@@ -15,18 +15,17 @@ from typing import Any
 
 from lm_eval.utils import simple_parse_args_string
 
+from r1bench.budget import DEFAULT_ANSWER_CUE, DEFAULT_EXTEND_STR, PROTOCOL_FIELDS, BudgetConfig
 from r1bench.results.runs import TaskRun, is_partial
 from r1bench.results.schema import ResultsFileError
 
-__all__ = ["THINKING_FIELDS", "DEFAULT_THINKING_EXTEND_STR", "generation_kwargs", "task_protocol",
+__all__ = ["THINKING_FIELDS", "generation_kwargs", "task_protocol",
            "check_fingerprint"]
 
 log = logging.getLogger(__name__)
 
 #: Generation options of budget forcing, recorded in every protocol (null when unset).
-THINKING_FIELDS = ("thinking_budget", "thinking_extend", "thinking_extend_str")
-#: What ``thinking_extend`` appends when ``thinking_extend_str`` is not given.
-DEFAULT_THINKING_EXTEND_STR = "Wait"
+THINKING_FIELDS = PROTOCOL_FIELDS
 
 
 def generation_kwargs(results: dict[str, Any], task: str) -> dict[str, Any]:
@@ -61,13 +60,17 @@ def _option(run: TaskRun, gk: dict[str, Any], name: str, cast: type, *aliases: s
 
 
 def _thinking(run: TaskRun, gk: dict[str, Any]) -> dict[str, Any]:
-    """Budget forcing options; ``thinking_extend=0`` is no extension, and the extension string is
-    recorded (its default spelled out) only when the thinking is extended."""
-    extend = _option(run, gk, "thinking_extend", int) or None
+    """Budget forcing options as :meth:`r1bench.budget.BudgetConfig.protocol` records them (null when
+    unset; ``thinking_extend=0`` is no extension; default strings spelled out where they are used)."""
     text = gk.get("thinking_extend_str")
-    text = (DEFAULT_THINKING_EXTEND_STR if text in (None, "") else str(text)) if extend else None
-    return {"thinking_budget": _option(run, gk, "thinking_budget", int), "thinking_extend": extend,
-            "thinking_extend_str": text}
+    cue = gk.get("thinking_answer_cue")
+    return BudgetConfig(
+        budget=_option(run, gk, "thinking_budget", int),
+        extend=_option(run, gk, "thinking_extend", int) or 0,
+        extend_str=DEFAULT_EXTEND_STR if text in (None, "") else str(text),
+        answer_cue=DEFAULT_ANSWER_CUE if cue is None else str(cue),
+        answer_tokens=_option(run, gk, "thinking_answer_tokens", int),
+    ).protocol()
 
 
 def _spec_hash_covering(spec: str, used: list[str]) -> str | None:
