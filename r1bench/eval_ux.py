@@ -212,7 +212,7 @@ def headline_lines(output_path: str | Path, since: float, elapsed: float) -> lis
     pass@1 +- 95% CI, pass@k and maj@k with their k, n questions, rates, tokens/s; then the paths."""
     import numpy as np
 
-    from r1bench.metrics import bootstrap_ci
+    from r1bench.metrics import bootstrap_ci, budget_summary
     from r1bench.results.ingest import find_runs, load_task_runs, task_kind
     from r1bench.results.report import maj_curve, pass_curve
 
@@ -239,6 +239,13 @@ def headline_lines(output_path: str | Path, since: float, elapsed: float) -> lis
                      f"truncated {_fmt_rate(np.mean([bool(r['truncated']) for r in recs]))}, "
                      f"no answer {_fmt_rate(np.mean([r.get('extracted') is None for r in recs]))}, "
                      f"looping {_fmt_rate(np.mean([bool(r['loop_detected']) for r in recs]))}")
+        budget = budget_summary(recs)
+        if budget is not None:
+            lines.append(f"  thinking budget {budget['thinking_budget']}"
+                         + (f", extend {budget['thinking_extend']}" if budget["thinking_extend"] else "")
+                         + f": closed by force {_fmt_rate(budget['forced_close_share'])}, by the model "
+                         f"{_fmt_rate(budget['natural_close_share'])}, extended {_fmt_rate(budget['extended_share'])}; "
+                         f"mean thinking {budget['mean_thinking_tokens'] or 0:.1f} tokens")
     if lines and elapsed > 0:
         lines.append(f"{tokens} completion tokens in {elapsed:.0f} s of evaluation: {tokens / elapsed:.1f} tokens/s "
                      "(model loading included)")

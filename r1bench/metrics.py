@@ -40,6 +40,7 @@ __all__ = [
     "score",
     "task_scores",
     "efficiency_summary",
+    "budget_summary",
 ]
 
 #: Per-question metrics of :func:`doc_metrics`, averaged over questions (lm-eval ``aggregation: mean``;
@@ -240,3 +241,23 @@ def efficiency_summary(records: Sequence[Mapping[str, Any]]) -> dict[str, dict[s
             "n": len(values),
         }
     return out
+
+
+def budget_summary(records: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """How budget forcing ended the thinking of a task's samples (their ``budget`` records): the
+    options, the share of samples closed by force / by the model / extended, and the mean thinking
+    tokens; None when no sample was budget-forced."""
+    budgets = [r["budget"] for r in records if isinstance(r.get("budget"), Mapping)]
+    if not budgets:
+        return None
+    thinking = [b["thinking_tokens"] for b in budgets if isinstance(b.get("thinking_tokens"), int)]
+    return {
+        "thinking_budget": budgets[0].get("thinking_budget"),
+        "thinking_extend": budgets[0].get("thinking_extend"),
+        "n": len(budgets),
+        "forced_close_share": sum(b.get("close") == "forced" for b in budgets) / len(budgets),
+        "natural_close_share": sum(b.get("close") == "natural" for b in budgets) / len(budgets),
+        "extended_share": sum(int(b.get("extensions") or 0) > 0 for b in budgets) / len(budgets),
+        "mean_thinking_tokens": float(np.mean(thinking)) if thinking else None,
+    }
+

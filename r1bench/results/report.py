@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from r1bench.grading import answer_equality
-from r1bench.metrics import bootstrap_ci, efficiency_summary, maj_at_k, pass_at_k
+from r1bench.metrics import bootstrap_ci, budget_summary, efficiency_summary, maj_at_k, pass_at_k
 from r1bench.registry import TASK_SPECS
 from r1bench.results.ingest import (
     SampleDoc,
@@ -132,6 +132,25 @@ def efficiency_lines(records: list[dict[str, Any]]) -> list[str]:
     return lines + ["", f"A correct candidate appeared in the reasoning of {found} of {len(records)} samples.", ""]
 
 
+def budget_lines(records: list[dict[str, Any]]) -> list[str]:
+    """The report's budget-forcing section (:func:`r1bench.metrics.budget_summary`); nothing for an
+    unbudgeted run."""
+    b = budget_summary(records)
+    if b is None:
+        return []
+    options = f"thinking_budget={b['thinking_budget']}" + (
+        f", thinking_extend={b['thinking_extend']}" if b["thinking_extend"] else "")
+    return ["### Budget forcing", "",
+            f"A budgeted run ({options}): compare it only with runs under the same options.", "",
+            "| figure | value |", "|---|---:|",
+            f"| thinking closed by force % | {100 * b['forced_close_share']:.1f} |",
+            f"| thinking closed by the model % | {100 * b['natural_close_share']:.1f} |",
+            f"| thinking extended % | {100 * b['extended_share']:.1f} |",
+            "| mean thinking tokens | " + ("—" if b["mean_thinking_tokens"] is None
+                                          else f"{b['mean_thinking_tokens']:.1f}") + " |",
+            f"| budgeted samples | {b['n']} |", ""]
+
+
 def _fence(text: str, limit: int) -> list[str]:
     t = text if len(text) <= limit else "…" + text[-limit:]
     t = t.replace("~~~~", "~ ~ ~ ~")
@@ -234,6 +253,7 @@ def _task_section(run: TaskRun, *, quotes: int, quote_chars: int, quote_gpqa: bo
              f"| no answer % | {100 * np.mean([r.get('extracted') is None for r in recs]):.1f} |",
              f"| looping % | {100 * np.mean([bool(r['loop_detected']) for r in recs]):.1f} |",
              f"| mean completion tokens | {np.mean([r['completion_tokens'] for r in recs]):.0f} |", ""]
+    lines += budget_lines(recs)
     lines += efficiency_lines(recs)
     fields = BREAKDOWNS.get(task) or tuple(f for f in _GENERIC if any(f in d.doc for d in docs))
     for f in fields:
