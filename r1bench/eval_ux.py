@@ -100,10 +100,13 @@ def check_task_names(names: Sequence[str], known: dict[str, TaskInfo]) -> None:
 def _data_status(task: str, data_dir: str | None) -> str:
     from r1bench.datasets import TASK_DATASETS
     from r1bench.datasets.files import _local_candidates, resolve_data_dir
+    from r1bench.registry import TASK_SPECS
 
+    if task in TASK_SPECS and TASK_SPECS[task].embedded:
+        return "embedded"
     spec = TASK_DATASETS.get(task)
     if spec is None or not spec.all_files():
-        return "embedded"
+        return "no data files listed (r1bench/datasets/specs.py)"
     root = resolve_data_dir(data_dir)
     if root is None:
         return "hub (no --data-dir / $R1BENCH_DATA_DIR)"

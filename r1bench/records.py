@@ -26,7 +26,7 @@ AnswerKind = Literal["math", "choice"]
 
 @dataclass
 class SampleRecord:
-    """One scored sample (docs/design.md, section 1). JSON-serialisable through :meth:`to_dict`."""
+    """One scored sample (docs/design.md, section 4). JSON-serialisable through :meth:`to_dict`."""
 
     task: str
     doc_id: Any

@@ -24,6 +24,7 @@ __all__ = [
     "get_task",
     "leaderboard_tasks",
     "benchmark_tasks",
+    "may_quote",
     "suite_tasks",
 ]
 
@@ -65,6 +66,9 @@ class TaskSpec:
     embedded: bool = False
     version: float = 1.1
     note: str = ""  # a comment written into the generated YAML
+    # False: its questions must not be quoted in reports and pages (GPQA's authors ask that its
+    # questions never appear in plain text online).
+    quotable: bool = True
 
     def __post_init__(self) -> None:
         # A typo in the table must fail at import, not in the middle of a run.
@@ -100,7 +104,7 @@ TASK_SPECS: dict[str, TaskSpec] = {
         TaskSpec(
             name="r1_gpqa_diamond", title="GPQA-Diamond", loader="r1bench.datasets.gpqa:load",
             kind="choice", k=8, prompt_preset="simple-evals-choice", n_questions=198,
-            breakdown=("domain", "subdomain"), leaderboard="gpqa_diamond",
+            breakdown=("domain", "subdomain"), leaderboard="gpqa_diamond", quotable=False,
         ),
         TaskSpec(
             name="r1_moleculeqa100", title="MoleculeQA-100", loader="r1bench.datasets.moleculeqa:load",
@@ -136,6 +140,12 @@ def get_task(name: str) -> TaskSpec:
 def leaderboard_tasks() -> list[TaskSpec]:
     """The tasks that have a leaderboard, in board order."""
     return [t for t in TASK_SPECS.values() if t.leaderboard is not None]
+
+
+def may_quote(task: str) -> bool:
+    """Whether reports and pages may quote ``task``'s questions (:attr:`TaskSpec.quotable`); a task
+    outside the registry may unless its name says GPQA (a user's own copy of it)."""
+    return TASK_SPECS[task].quotable if task in TASK_SPECS else "gpqa" not in task.lower()
 
 
 def benchmark_tasks() -> list[TaskSpec]:

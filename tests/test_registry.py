@@ -99,3 +99,13 @@ def test_the_front_page_task_table_names_every_task_with_its_k() -> None:
     assert set(table) == set(TASK_SPECS) | set(GROUPS)
     assert {name: int(k) for name, k in table.items() if name in TASK_SPECS} == {
         name: spec.k for name, spec in TASK_SPECS.items()}
+
+
+@pytest.mark.parametrize(("task", "quotable"), [
+    ("r1_gpqa_diamond", False), ("r1_math500", True), ("r1_smoke", True), ("r1_moleculeqa100", True),
+    ("my_gpqa_main", False), ("my_task", True),  # outside the registry: by name
+])
+def test_which_tasks_reports_may_quote(task: str, quotable: bool) -> None:
+    from r1bench.registry import may_quote
+
+    assert may_quote(task) is quotable

@@ -169,6 +169,8 @@ def doc_to_target(doc: Mapping[str, Any]) -> str:
 
 
 def check_count(doc: Mapping[str, Any], n: int) -> int:
+    """The doc's k, when it got exactly k generations; else :class:`SampleCountError` (pass@1 is
+    never reported over fewer samples)."""
     k = int(doc.get("r1_k") or 0)
     if k < 1:
         raise SampleCountError(f"doc {doc.get('id')!r} carries no r1_k: was it loaded by r1bench?")

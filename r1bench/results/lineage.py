@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 LINEAGE_FILE = "lineage.json"
 #: An entry's ``lineage`` fields on a leaderboard (also ``r1bench leaderboard add`` flags).
 LINEAGE_FIELDS = ("base_model", "teacher", "data_hash", "recipe", "method", "rewards")
-#: The keys of r1train's ``lineage.json`` (``r1train.lineage.write_lineage`` refuses others).
+#: The keys of r1train's ``lineage.json`` (``r1train.lineage.write_lineage`` warns on others).
 R1TRAIN_KEYS = ("base_model", "teacher", "train_data_sha256", "recipe", "stages", "adapter", "pretrained",
                 "r1train_version", "created", "merged_from", "evaluated_model", "eval_command")
 

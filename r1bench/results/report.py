@@ -24,6 +24,7 @@ import numpy as np
 from r1bench.grading import answer_equality
 from r1bench.metrics import bootstrap_ci, budget_summary, efficiency_summary, maj_at_k, pass_at_k
 from r1bench.registry import TASK_SPECS
+from r1bench.registry import may_quote as task_may_quote
 from r1bench.results.ingest import (
     SampleDoc,
     TaskRun,
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 # of the task registry (TaskSpec.breakdown).
 BREAKDOWNS: dict[str, tuple[str, ...]] = {t.name: t.breakdown for t in TASK_SPECS.values() if t.breakdown}
 _GENERIC = ("subject", "level", "domain", "category")
-NO_QUOTE_TASKS = ("gpqa",)
 
 
 def curve_ks(n: int) -> list[int]:
@@ -290,7 +290,7 @@ def _task_section(run: TaskRun, *, quotes: int, quote_chars: int, quote_gpqa: bo
                 looping.append((rep.repeats, d, r, rep))
     truncated.sort(key=lambda x: (-x[1]["completion_tokens"], x[0].doc_id, x[1].get("sample_index", 0)))
     looping.sort(key=lambda x: (-x[0], x[1].doc_id, x[2].get("sample_index", 0)))
-    may_quote = quote_gpqa or not any(t in task for t in NO_QUOTE_TASKS)
+    may_quote = quote_gpqa or task_may_quote(task)
     lines += ["### Truncated and looping samples", "",
               f"{len(truncated)} truncated (no closed reasoning or stopped at the cap), {len(looping)} looping "
               "(the same span repeated many times: a reasoning explosion).", ""]

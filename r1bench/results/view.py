@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from r1bench.metrics import bootstrap_ci
+from r1bench.registry import may_quote as task_may_quote
 from r1bench.results.ingest import (
     RunFiles,
     TaskRun,
@@ -38,7 +39,6 @@ from r1bench.results.ingest import (
 from r1bench.results.report import (
     _GENERIC,
     BREAKDOWNS,
-    NO_QUOTE_TASKS,
     _bar_plot,
     _curve_plot,
     _length_plot,
@@ -91,7 +91,7 @@ def task_payload(run: TaskRun, *, text_chars: int, quote_gpqa: bool = False) -> 
     p1 = [float(np.mean([bool(r["correct"]) for r in d.records])) for d in docs]
     lo, hi = bootstrap_ci(p1)
     n_min = min(len(d.records) for d in docs)
-    quote = quote_gpqa or not any(t in run.task for t in NO_QUOTE_TASKS)
+    quote = quote_gpqa or task_may_quote(run.task)
     questions = []
     for d in docs:
         samples = []
