@@ -71,7 +71,7 @@ def test_an_answer_naming_the_option_text_is_accepted(run_dir, tmp_path, task, d
     store = seed_store(tmp_path / "results")
     add_run(run_dir, results_dir=store, tasks=[task])
     (entry,) = load_board(store / "leaderboards" / f"{BOARD[task]}.json")["entries"]
-    assert entry["scores"]["pass@1"] == 68.75  # 22 of 32 samples
+    assert entry["metrics"]["pass@1"]["value"] == pytest.approx(68.75)  # 22 of 32 samples
 
 
 @pytest.mark.parametrize("edit", [None, *CONTENT_ANSWERS])
@@ -92,3 +92,40 @@ def test_filter_and_regrade_agree_on_every_sample(run_dir, edit):
             for a, b in zip(filtered, graded):
                 where = (task, d.doc_id, a["sample_index"])
                 assert (a["correct"], a["extracted"], a["rule"]) == (b.correct, b.extracted, b.rule), where
+
+
+class _WordTokenizer:
+    """A stand-in tokenizer: one token per whitespace-separated word."""
+
+    def encode(self, text: str, add_special_tokens: bool = False) -> list[str]:
+        return text.split()
+
+
+@pytest.mark.parametrize(
+    ("output", "cap", "correct"),
+    [
+        # 5 words, no think tags: the cap of 5 tokens was reached, so the length-cap rule says no answer.
+        ("so the answer is \\boxed{5}", 5, False),
+        # The same 5 words under a cap of 6: a finished answer, correct.
+        ("so the answer is \\boxed{5}", 6, True),
+        # Reasoning closed before the cap was reached: the boxed answer counts.
+        ("<think>a b</think> \\boxed{5}", 4, True),
+    ],
+)
+def test_regrade_keeps_the_token_counts_of_a_retokenized_run(monkeypatch, output, cap, correct):
+    """A run whose tokens the filter counted with the model's tokenizer (no backend counts): the
+    re-grade loads no tokenizer but reuses the saved counts, so the cap decides the same way."""
+    from r1bench.lm_eval import chat_template
+    from r1bench.results.runs import RunFiles, SampleDoc, TaskRun
+
+    monkeypatch.setattr(chat_template, "load_tokenizer", lambda name: _WordTokenizer())
+    doc = {"id": "m-0", "kind": "math", "answer": "5", "r1_task": "r1_math500", "r1_k": 1,
+           "r1_max_gen_toks": cap, "r1_starts_in_reasoning": False, "r1_tokenizer": "word-tokenizer"}
+    (record,) = score_doc(doc, [output])
+    assert record["correct"] is correct and record["extra"]["token_count"] == "retokenized:word-tokenizer"
+    run = TaskRun(RunFiles(Path("results_x.json"), "x", {}), {}, "r1_math500",
+                  [SampleDoc(0, doc, "5", [json.loads(str(record))], 1, [output])])
+    (graded,) = regrade(run)[0]
+    assert (graded.correct, graded.extracted, graded.rule, graded.truncated) == (
+        record["correct"], record["extracted"], record["rule"], record["truncated"])
+    assert graded.completion_tokens == record["completion_tokens"] == len(output.split())
