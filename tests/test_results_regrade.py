@@ -129,3 +129,28 @@ def test_regrade_keeps_the_token_counts_of_a_retokenized_run(monkeypatch, output
     assert (graded.correct, graded.extracted, graded.rule, graded.truncated) == (
         record["correct"], record["extracted"], record["rule"], record["truncated"])
     assert graded.completion_tokens == record["completion_tokens"] == len(output.split())
+
+
+@pytest.mark.parametrize(
+    ("doc", "options_kept", "message"),
+    [
+        ({"kind": "choice", "answer": "B", "choices": [f"made-up {i}" for i in range(30)]}, None,
+         "num_choices must be in 2..10, got 30"),
+        ({"kind": "choice", "answer": "B", "choices": 7}, [f"made-up {c}" for c in "abcdefghijkl"],
+         "num_choices must be in 2..10, got 12"),
+    ],
+)
+def test_regrade_names_the_doc_it_cannot_grade(doc, options_kept, message):
+    """A doc whose options no grader can take is refused with its file, line and sample named."""
+    from r1bench.results.runs import RunFiles, SampleDoc, TaskRun
+    from r1bench.results.schema import ResultsFileError
+
+    rec = {"correct": False, "sample_index": 0, "raw_output": "<think>x</think>Answer: B",
+           "extra": {"options": options_kept} if options_kept else {}}
+    samples = Path("samples_r1_gpqa_diamond_x.jsonl")
+    run = TaskRun(RunFiles(Path("results_x.json"), "x", {"r1_gpqa_diamond": samples}), {}, "r1_gpqa_diamond",
+                  [SampleDoc(3, doc, "B", [rec], 4, [rec["raw_output"]])])
+    with pytest.raises(ResultsFileError) as err:
+        regrade(run)
+    text = str(err.value)
+    assert str(samples) in text and "line 4" in text and "doc 3 sample 0" in text and message in text

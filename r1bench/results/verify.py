@@ -51,9 +51,13 @@ def regrade(run: TaskRun, *, timeout: float = 5.0) -> list[list[Any]]:
             idx = rec.get("sample_index", i)
             idx = idx if isinstance(idx, int) and not isinstance(idx, bool) else i
             raw = outputs[idx] if outputs is not None and 0 <= idx < len(outputs) else rec.get("raw_output")
-            graded.append(score_sample(d.doc, raw if isinstance(raw, str) else "", idx,
-                                       saved_metadata(rec, retokenized=True), saved=rec, gold=gold,
-                                       kind=kind, timeout=timeout))
+            try:
+                graded.append(score_sample(d.doc, raw if isinstance(raw, str) else "", idx,
+                                           saved_metadata(rec, retokenized=True), saved=rec, gold=gold,
+                                           kind=kind, timeout=timeout))
+            except ValueError as exc:  # the doc's gold or options, never the model text
+                raise ResultsFileError(run.samples_path, f"doc {d.doc_id} sample {idx} cannot be graded: {exc}",
+                                       entry=f"line {d.line}", field="doc") from None
         out.append(graded)
     return out
 
