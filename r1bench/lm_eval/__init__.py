@@ -7,7 +7,7 @@
   ``doc_to_target``, ``process_results``) and ``aggregate``.
 * :mod:`~r1bench.lm_eval.chat_template`: the run's tokenizer and whether its chat template
   pre-fills ``<think>``.
-* :mod:`~r1bench.lm_eval.metadata`: finish_reason / usage / API error of an output (live or saved).
+* :mod:`~r1bench.lm_eval.metadata`: finish_reason / usage / API error of a live output.
 * :mod:`~r1bench.lm_eval.filter`: the ``r1`` filter (raw outputs -> scored records).
 * :mod:`~r1bench.lm_eval.unscored`: crash dumps of outputs that could not be scored.
 * :mod:`~r1bench.lm_eval.rescore`: the same scoring re-run on a saved samples file.

@@ -1,5 +1,6 @@
 """The ``r1`` filter: each doc's k raw outputs -> k :class:`~r1bench.records.SampleRecord` dicts
-through :func:`r1bench.records.score_response`, written into the samples file's ``filtered_resps``.
+through :func:`r1bench.scoring.score_sample` (the call the leaderboard's re-grade makes too),
+written into the samples file's ``filtered_resps``.
 
 An API request that failed comes back as a failure sentinel (:mod:`r1bench.api.failures`); its
 record is scored as no answer, with ``finish_reason`` None and the error in ``extra["api_error"]``.
@@ -43,8 +44,7 @@ def score_doc(
     API token counts and API error are reused, since a new process has no API metadata. The dicts
     are :class:`RecordDict`, so the samples file shows each as a JSON string.
     """
-    from r1bench.diagnostics import count_tokens
-    from r1bench.records import score_response
+    from r1bench.scoring import saved_metadata, score_sample
 
     check_count(doc, len(outputs))
     if saved is not None and len(saved) != len(outputs):
@@ -54,57 +54,14 @@ def score_doc(
     encode: Callable[[str], list] | None = (
         (lambda s: tok.encode(s, add_special_tokens=False)) if tok is not None else None
     )
-    kind = doc.get("kind", "math")
-    base_extra: dict[str, Any] = {}
-    if doc.get("permutation") is not None:
-        base_extra["permutation"] = list(doc["permutation"])
-    if encode is not None:
-        base_extra["token_count"] = f"retokenized:{name}"
     records = []
     for i, raw in enumerate(outputs):
-        extra = dict(base_extra)  # each sample its own: an API error belongs to one sample only
         text = raw if isinstance(raw, str) else ""
         # r1bench's backends (r1bench-chat, r1bench-hf, r1bench-vllm) return responses that carry
         # their finish_reason and token usage; a rescoring takes them from the saved record.
-        meta = metadata.saved_metadata(saved[i]) if saved is not None else metadata.live_metadata(text)
-        usage = meta.get("usage") or {}
-        error = meta.get("error") or metadata.sentinel_error(text)
-        if error:
-            # A failed request: no model output. Score it as empty (no answer, no tokens) and
-            # record why; the samples file's raw `resps` still show the failure sentinel.
-            extra["api_error"] = str(error)
-            # (Not split as prefilled reasoning: no output is not an unfinished, truncated one.)
-            text, usage, meta = "", {"completion_tokens": 0, "reasoning_tokens": 0}, {}
-        elif usage and meta.get("source") == "engine":
-            # Counted by the local engine on the generated token ids (r1bench-hf / r1bench-vllm).
-            extra["engine_usage"] = dict(usage)
-            extra["token_count"] = "engine"
-        elif usage:
-            extra["api_usage"] = dict(usage)
-        if meta.get("latency") and not error:  # a streamed API sample's phase latency
-            extra["api_latency"] = dict(meta["latency"])
-        completion_tokens = usage.get("completion_tokens")
-        if completion_tokens is None and encode is not None:
-            completion_tokens = count_tokens(text, encode)
-        record = score_response(
-            text,
-            str(doc["answer"]),
-            kind=kind,
-            task=str(doc.get("r1_task") or ""),
-            doc_id=doc.get("id"),
-            sample_index=i,
-            prompt_hash=doc.get("r1_prompt_hash"),
-            finish_reason=meta.get("finish_reason"),
-            reasoning_tokens=usage.get("reasoning_tokens"),
-            completion_tokens=completion_tokens,
-            max_gen_toks=doc.get("r1_max_gen_toks"),
-            starts_in_reasoning=bool(doc.get("r1_starts_in_reasoning")) and not error,
-            num_choices=len(doc.get("choices") or []) or None,
-            options=metadata.shown_options(doc, saved[i] if saved is not None else None),
-            tokenizer=encode,
-            extra=extra,
-            budget=meta.get("budget"),
-        )
+        rec = saved[i] if saved is not None else None
+        meta = saved_metadata(rec) if rec is not None else metadata.live_metadata(text)
+        record = score_sample(doc, text, i, meta, saved=rec, encode=encode)
         records.append(RecordDict(record.to_dict()))
     return records
 

@@ -33,12 +33,13 @@ def gold_of(d: SampleDoc) -> str:
 def regrade(run: TaskRun, *, timeout: float = 5.0) -> list[list[Any]]:
     """Grade every raw output of ``run`` again with r1bench's grader, against each doc's gold.
 
-    Per doc, one :class:`~r1bench.records.SampleRecord` per saved record (in sample order). The
-    inputs are those of the original scoring (``r1bench.lm_eval.filter.score_doc``): the raw output
-    (lm-eval's ``resps``, else the record's ``raw_output``), the stamped token cap and pre-filled
-    ``<think>``, and the saved finish_reason / API token count. A failed API request stays failed.
+    Per doc, one :class:`~r1bench.records.SampleRecord` per saved record (in sample order), made by
+    the call the ``r1`` filter makes (:func:`r1bench.scoring.score_sample`): the raw output (lm-eval's
+    ``resps``, else the record's ``raw_output``), the doc's shown options and stamps, and the saved
+    finish_reason, token counts (a tokenizer's too: none is loaded here) and API error. The gold and
+    the answer kind are the leaderboard's (:func:`gold_of`, the benchmark table), not the doc's claim.
     """
-    from r1bench.records import score_response
+    from r1bench.scoring import saved_metadata, score_sample
 
     kind = task_kind(run.task, run.docs)
     out = []
@@ -47,21 +48,16 @@ def regrade(run: TaskRun, *, timeout: float = 5.0) -> list[list[Any]]:
         outputs = d.outputs if d.outputs is not None and len(d.outputs) == len(d.records) else None
         graded = []
         for i, rec in enumerate(d.records):
-            extra = rec.get("extra") if isinstance(rec.get("extra"), dict) else {}
-            failed = bool(extra.get("api_error"))
             idx = rec.get("sample_index", i)
-            raw = rec.get("raw_output")
-            if not failed and outputs is not None and isinstance(idx, int) and 0 <= idx < len(outputs):
-                raw = outputs[idx]
-            tokens = rec.get("completion_tokens")
-            api_count = rec.get("tokens_estimated") is False and isinstance(tokens, int)
-            graded.append(score_response(
-                "" if failed or not isinstance(raw, str) else raw, gold, kind=kind,
-                finish_reason=rec.get("finish_reason") if isinstance(rec.get("finish_reason"), str) else None,
-                completion_tokens=tokens if api_count else None,
-                max_gen_toks=d.doc.get("r1_max_gen_toks") if isinstance(d.doc.get("r1_max_gen_toks"), int) else None,
-                starts_in_reasoning=bool(d.doc.get("r1_starts_in_reasoning")) and not failed,
-                num_choices=len(d.doc.get("choices") or []) or 4, timeout=timeout))
+            idx = idx if isinstance(idx, int) and not isinstance(idx, bool) else i
+            raw = outputs[idx] if outputs is not None and 0 <= idx < len(outputs) else rec.get("raw_output")
+            try:
+                graded.append(score_sample(d.doc, raw if isinstance(raw, str) else "", idx,
+                                           saved_metadata(rec, retokenized=True), saved=rec, gold=gold,
+                                           kind=kind, timeout=timeout))
+            except ValueError as exc:  # the doc's gold or options, never the model text
+                raise ResultsFileError(run.samples_path, f"doc {d.doc_id} sample {idx} cannot be graded: {exc}",
+                                       entry=f"line {d.line}", field="doc") from None
         out.append(graded)
     return out
 
