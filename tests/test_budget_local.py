@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from local_model_helpers import biased_head, hf_model, instances
 
 from r1bench.budget import FORCED_CLOSE
 from r1bench.local.sampling import generate_with_store, open_store, plan_samples
@@ -190,86 +191,42 @@ def test_hf_finish_piece(cont, stops, close_id, close_str, loop_at, expected):
     assert (piece.text, piece.tokens, piece.ended) == expected
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    from r1bench.models.default import ensure_default_model
-
-    tok = AutoTokenizer.from_pretrained(ensure_default_model())
-    torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
-                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-    path = tmp_path_factory.mktemp("tiny-llama-budget")
-    LlamaForCausalLM(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
-
-
-def _hf(path, store, batch_size=1):
-    from r1bench.local.hf import R1BenchHF
-
-    return R1BenchHF.create_from_arg_string(
-        f"pretrained={path},dtype=float32,max_length=1024,progress=false,store_path={store}",
-        {"batch_size": batch_size, "device": "cpu"})
-
-
-def _instances(n, k, gen):
-    from lm_eval.api.instance import Instance
-
-    return [Instance("generate_until", {}, (f"Question {q}?", dict(gen)), idx=0, metadata=("t", q, k))
-            for q in range(n) for _ in range(k)]
-
-
-def _bias(lm, token_id):
-    import torch
-
-    head = torch.nn.Linear(lm.model.lm_head.in_features, lm.model.lm_head.out_features, bias=True)
-    with torch.no_grad():
-        head.weight.zero_()
-        head.bias.zero_()
-        head.bias[token_id] = 50.0
-    lm.model.lm_head = head
-
-
-def test_hf_budget_forced_close_text_and_counts(tiny, tmp_path):
-    lm = _hf(tiny, tmp_path / "s")
-    _bias(lm, lm.tokenizer.encode(" the", add_special_tokens=False)[0])
-    (out,) = lm.generate_until(_instances(1, 1, {**GEN, "max_gen_toks": 12, "thinking_budget": 5}))
+def test_hf_budget_forced_close_text_and_counts(tiny_llama, tmp_path):
+    lm = hf_model(tiny_llama, tmp_path / "s")
+    biased_head(lm, lm.tokenizer.encode(" the", add_special_tokens=False)[0])
+    (out,) = lm.generate_until(instances(1, 1, {**GEN, "max_gen_toks": 12, "thinking_budget": 5}))
     assert str(out) == " the" * 5 + FORCED_CLOSE + "Final answer:" + " the" * 7
     assert out.finish_reason == "length" and out.usage == {"completion_tokens": 12, "reasoning_tokens": 5}
     assert out.budget == {"thinking_budget": 5, "thinking_extend": 0, "thinking_tokens": 5, "answer_tokens": 7,
                           "close": "forced", "extensions": 0}
 
 
-def test_hf_extend_replaces_an_end_of_output_while_thinking_with_wait(tiny, tmp_path):
-    lm = _hf(tiny, tmp_path / "s")
-    _bias(lm, lm.tokenizer.eos_token_id)
-    (out,) = lm.generate_until(_instances(1, 1, {**GEN, "max_gen_toks": 12, "thinking_extend": 1}))
+def test_hf_extend_replaces_an_end_of_output_while_thinking_with_wait(tiny_llama, tmp_path):
+    lm = hf_model(tiny_llama, tmp_path / "s")
+    biased_head(lm, lm.tokenizer.eos_token_id)
+    (out,) = lm.generate_until(instances(1, 1, {**GEN, "max_gen_toks": 12, "thinking_extend": 1}))
     # EOS at once (1 token), "Wait", EOS again: the model ended while thinking, no close.
     assert str(out) == "Wait" and out.finish_reason == "stop" and out.usage == {"completion_tokens": 2}
     assert (out.budget["extensions"], out.budget["close"], out.budget["thinking_tokens"]) == (1, "none", 2)
 
 
-def test_hf_budget_samples_are_seeded_per_row_stored_and_resumed(tiny, tmp_path):
+def test_hf_budget_samples_are_seeded_per_row_stored_and_resumed(tiny_llama, tmp_path):
     gen = {**GEN, "max_gen_toks": 8, "thinking_budget": 3}
-    reqs = _instances(2, 2, gen)
-    one = _hf(tiny, tmp_path / "a", batch_size=1).generate_until(reqs)
+    reqs = instances(2, 2, gen)
+    one = hf_model(tiny_llama, tmp_path / "a", batch_size=1).generate_until(reqs)
     assert all(r.budget["close"] == "forced" and r.usage["completion_tokens"] == 8 for r in one)
     assert all(FORCED_CLOSE + "Final answer:" in r for r in one) and len(set(one)) == 4
-    batched = _hf(tiny, tmp_path / "b", batch_size=4).generate_until(reqs)
+    batched = hf_model(tiny_llama, tmp_path / "b", batch_size=4).generate_until(reqs)
     assert list(batched) == list(one)  # each row its own generator, whatever the batch
-    again = _hf(tiny, tmp_path / "a").generate_until(reqs)
+    again = hf_model(tiny_llama, tmp_path / "a").generate_until(reqs)
     assert all(r.from_store for r in again)
     assert [(str(r), r.budget, r.usage) for r in again] == [(str(r), r.budget, r.usage) for r in one]
 
 
-def test_hf_bad_budget_option_is_one_line_before_generating(tiny, tmp_path):
-    lm = _hf(tiny, tmp_path / "s")
+def test_hf_bad_budget_option_is_one_line_before_generating(tiny_llama, tmp_path):
+    lm = hf_model(tiny_llama, tmp_path / "s")
     with pytest.raises(ValueError, match=r"^thinking_budget must be an integer >= 1, got 'x'$"):
-        lm.generate_until(_instances(1, 1, {**GEN, "thinking_budget": "x"}))
+        lm.generate_until(instances(1, 1, {**GEN, "thinking_budget": "x"}))
 
 
 def test_vllm_budget_steps_run_in_chunks_under_the_loop_guard_with_the_same_result(tmp_path):
@@ -289,34 +246,14 @@ def test_vllm_budget_steps_run_in_chunks_under_the_loop_guard_with_the_same_resu
     assert [(str(r), r.budget, r.usage) for r in chunked] == [(str(r), r.budget, r.usage) for r in plain]
 
 
-@pytest.fixture(scope="module")
-def tiny_with_close_token(tmp_path_factory):
-    """The tiny Llama with ``</think>`` added to its tokenizer as one token (as R1 distills have it)."""
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    from r1bench.models.default import ensure_default_model
-
-    tok = AutoTokenizer.from_pretrained(ensure_default_model())
-    tok.add_tokens(["</think>"])
-    torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
-                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-    path = tmp_path_factory.mktemp("tiny-llama-close")
-    LlamaForCausalLM(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
-
-
 @pytest.mark.parametrize(("extend", "thinking", "extensions"), [(0, 1, 0), (1, 2, 1)])
-def test_hf_close_as_one_token_ends_the_thinking(tiny_with_close_token, tmp_path, extend, thinking, extensions):
-    lm = _hf(tiny_with_close_token, tmp_path / "s")
+def test_hf_close_as_one_token_ends_the_thinking(tiny_llama_close, tmp_path, extend, thinking, extensions):
+    lm = hf_model(tiny_llama_close, tmp_path / "s")
     close_id = lm._think_close_id()
     assert close_id is not None
-    _bias(lm, close_id)  # the model writes </think> at once, every time
+    biased_head(lm, close_id)  # the model writes </think> at once, every time
     gen = {**GEN, "max_gen_toks": 6, "thinking_budget": 4, "thinking_extend": extend}
-    (out,) = lm.generate_until(_instances(1, 1, gen))
+    (out,) = lm.generate_until(instances(1, 1, gen))
     # Thinking: the close token (counted), or with one extension: close -> "Wait", close again.
     # Answer: no stop at </think> any more, so the model writes it until max_gen_toks.
     assert str(out) == "Wait" * extensions + "</think>" + "</think>" * (6 - thinking)

@@ -25,24 +25,9 @@ DEFAULT_K = {"r1_math500": 4, "r1_aime24": 64, "r1_gpqa_diamond": 8, "r1_molecul
 
 
 @pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory) -> Path:
+def tiny_model(tiny_llama_1layer: Path) -> Path:
     """A 1-layer Llama with the embedded model's tokenizer and chat template (~10 MB, no hub)."""
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    from r1bench.models.default import ensure_default_model
-
-    tok = AutoTokenizer.from_pretrained(ensure_default_model())
-    torch.manual_seed(0)
-    cfg = LlamaConfig(
-        vocab_size=len(tok), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-        num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=2048,
-        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-    )
-    path = tmp_path_factory.mktemp("tiny-llama")
-    LlamaForCausalLM(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    return tiny_llama_1layer
 
 
 def _env(**extra: str) -> dict[str, str]:

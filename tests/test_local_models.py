@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from local_model_helpers import biased_head, hf_model, instances
 
 from r1bench.local.loop_guard import LoopGuard, find_token_loop
 from r1bench.local.sampling import Generation, generate_with_store, open_store, plan_samples
@@ -290,43 +291,6 @@ def test_hf_finish_row(cont, loop_at, until, expected):
     assert (gen.text, gen.finish_reason, gen.completion_tokens) == expected
 
 
-@pytest.fixture(scope="module")
-def tiny_llama(tmp_path_factory) -> Path:
-    """A random LlamaForCausalLM (hidden 64, 2 layers) with the embedded model's tokenizer."""
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    from r1bench.models.default import ensure_default_model
-
-    tok = AutoTokenizer.from_pretrained(ensure_default_model())
-    torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
-                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-    path = tmp_path_factory.mktemp("tiny-llama")
-    LlamaForCausalLM(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
-
-
-def _hf(path, store, **args):
-    from r1bench.local.hf import R1BenchHF
-
-    batch_size = args.pop("batch_size", 1)
-    extra = "".join(f",{k}={v}" for k, v in args.items())
-    return R1BenchHF.create_from_arg_string(
-        f"pretrained={path},dtype=float32,max_length=1024,progress=false,store_path={store}{extra}",
-        {"batch_size": batch_size, "device": "cpu"},
-    )
-
-
-def _instances(n_questions, k, gen):
-    from lm_eval.api.instance import Instance
-
-    return [Instance("generate_until", {}, (f"Question {q}?", dict(gen)), idx=0, metadata=("t", q, k))
-            for q in range(n_questions) for _ in range(k)]
-
-
 def _count_generate(lm):
     calls = []
     original = lm.model.generate
@@ -341,53 +305,41 @@ def _count_generate(lm):
 
 def test_hf_samples_are_seeded_per_row_stored_and_resumed(tiny_llama, tmp_path):
     gen = {**GEN, "max_gen_toks": 6}
-    reqs = _instances(2, 3, gen)
-    one = _hf(tiny_llama, tmp_path / "a", batch_size=1)
+    reqs = instances(2, 3, gen)
+    one = hf_model(tiny_llama, tmp_path / "a", batch_size=1)
     calls = _count_generate(one)
     texts = one.generate_until(reqs)
     assert sum(calls) == 6
     assert len(set(texts[:3])) == 3 and len(set(texts[3:])) == 3  # k distinct samples
     assert all(t.finish_reason == "length" and t.usage["completion_tokens"] == 6 for t in texts)
     # Another batch size draws the same samples: each row has its own generator.
-    batched = _hf(tiny_llama, tmp_path / "b", batch_size=3)
+    batched = hf_model(tiny_llama, tmp_path / "b", batch_size=3)
     assert list(batched.generate_until(reqs)) == list(texts)
     # A re-run reads them all from the store and generates nothing.
-    again = _hf(tiny_llama, tmp_path / "a")
+    again = hf_model(tiny_llama, tmp_path / "a")
     calls = _count_generate(again)
     resumed = again.generate_until(reqs)
     assert calls == [] and list(resumed) == list(texts) and all(r.from_store for r in resumed)
     assert [r.finish_reason for r in resumed] == ["length"] * 6
 
 
-def _biased_head(lm, token_id):
-    """Make the model emit ``token_id`` almost surely (a model that stops at once, or loops)."""
-    import torch
-
-    head = torch.nn.Linear(lm.model.lm_head.in_features, lm.model.lm_head.out_features, bias=True)
-    with torch.no_grad():
-        head.weight.zero_()
-        head.bias.zero_()
-        head.bias[token_id] = 50.0
-    lm.model.lm_head = head
-
-
 def test_hf_finish_reason_stop_counts_the_eos_token(tiny_llama, tmp_path):
-    lm = _hf(tiny_llama, tmp_path / "s")
-    _biased_head(lm, lm.tokenizer.eos_token_id)
-    (out,) = lm.generate_until(_instances(1, 1, {**GEN, "max_gen_toks": 8}))
+    lm = hf_model(tiny_llama, tmp_path / "s")
+    biased_head(lm, lm.tokenizer.eos_token_id)
+    (out,) = lm.generate_until(instances(1, 1, {**GEN, "max_gen_toks": 8}))
     assert out == "" and out.finish_reason == "stop" and out.usage == {"completion_tokens": 1}
 
 
 def test_hf_loop_guard_stops_a_looping_sample(tiny_llama, tmp_path):
     gen = {**GEN, "max_gen_toks": 200}
-    guarded = _hf(tiny_llama, tmp_path / "g", loop_guard="true", loop_guard_min_tokens=32,
+    guarded = hf_model(tiny_llama, tmp_path / "g", loop_guard="true", loop_guard_min_tokens=32,
                   loop_guard_check_every=8)
-    plain = _hf(tiny_llama, tmp_path / "p")
+    plain = hf_model(tiny_llama, tmp_path / "p")
     token = guarded.tokenizer.encode(" the", add_special_tokens=False)[0]
-    _biased_head(guarded, token)
-    _biased_head(plain, token)
-    (looped,) = guarded.generate_until(_instances(1, 1, gen))
-    (capped,) = plain.generate_until(_instances(1, 1, gen))
+    biased_head(guarded, token)
+    biased_head(plain, token)
+    (looped,) = guarded.generate_until(instances(1, 1, gen))
+    (capped,) = plain.generate_until(instances(1, 1, gen))
     assert capped.finish_reason == "length" and capped.usage["completion_tokens"] == 200
     assert looped.finish_reason == "loop" and looped.usage["completion_tokens"] == 32
     assert looped == " the" * 32
