@@ -1,9 +1,25 @@
-"""Helpers of the r1bench-hf tests: a model on a tiny checkpoint, lm-eval requests, a forced output."""
+"""Helpers of the local-backend tests: an r1bench-hf model on a tiny checkpoint, lm-eval requests, a
+forced output, and a stand-in for vLLM's sampling parameters."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+
+@dataclass
+class FakeSamplingParams:
+    """The fields of vLLM's ``SamplingParams`` that r1bench-vllm sets (vLLM is not installed on CPU)."""
+
+    n: int = 1
+    seed: int | None = None
+    max_tokens: int = 16
+    stop: list = field(default_factory=list)
+    temperature: float = 1.0
+    top_p: float = 1.0
+    skip_special_tokens: bool = True
+    spaces_between_special_tokens: bool = True
 
 
 def hf_model(path: Path, store: Path, **args: Any) -> Any:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
-from local_model_helpers import biased_head, hf_model, instances
+from local_model_helpers import FakeSamplingParams, biased_head, hf_model, instances
 
 from r1bench.budget import FORCED_CLOSE
 from r1bench.local.sampling import generate_with_store, open_store, plan_samples
@@ -42,16 +41,7 @@ def encode(contexts, max_gen_toks):
     return [[ord(c) % 50 + 20 for c in text] + [START] for text in contexts]
 
 
-@dataclass
-class Params:
-    n: int = 1
-    seed: int | None = None
-    max_tokens: int = 16
-    stop: list = field(default_factory=list)
-    temperature: float = 1.0
-    top_p: float = 1.0
-    skip_special_tokens: bool = True
-    spaces_between_special_tokens: bool = True
+Params = FakeSamplingParams
 
 
 def plan(context_seed: int) -> int:

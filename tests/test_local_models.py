@@ -8,12 +8,11 @@ request seeded ``s`` is seeded ``s + c``). The hf logic runs on a tiny random Ll
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from local_model_helpers import biased_head, hf_model, instances
+from local_model_helpers import FakeSamplingParams, biased_head, hf_model, instances
 
 from r1bench.local.loop_guard import LoopGuard, find_token_loop
 from r1bench.local.sampling import Generation, generate_with_store, open_store, plan_samples
@@ -117,16 +116,7 @@ EOS_ID = 2
 LOOP_MARK = 7  # a prompt holding this token makes the stand-in loop on a 4-token cycle
 
 
-@dataclass
-class FakeParams:
-    n: int = 1
-    seed: int | None = None
-    max_tokens: int = 16
-    stop: list = field(default_factory=list)
-    temperature: float = 1.0
-    top_p: float = 1.0
-    skip_special_tokens: bool = True
-    spaces_between_special_tokens: bool = True
+FakeParams = FakeSamplingParams
 
 
 class FakeLLM:
