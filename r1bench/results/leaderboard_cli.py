@@ -152,7 +152,8 @@ def add_run(path: str | Path, *, results_dir: str | Path = DEFAULT_RESULTS_DIR, 
             else:
                 boards[bpath] = load_or_new_board(bpath, bm)
         _check_pinned_selection(entry, bm, bpath)
-        result = add_entries(boards[bpath], [entry], board_name=str(bpath))
+        name = str(bpath) if bpath.exists() else f"{bpath} (not written yet: the benchmark's default R1 protocol)"
+        result = add_entries(boards[bpath], [entry], board_name=name)
         # Protocol first (its message says which board field differs), then the re-grade.
         verify_run(run, entry["protocol"])
         boards[bpath] = result.board
