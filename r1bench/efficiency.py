@@ -12,11 +12,15 @@ the reasoning and counts the self-corrections:
 * ``self_corrections``: "wait", "alternatively", "let me double-check" ... (and Chinese equivalents).
 
 Bounded: candidates are scanned over at most the last ``_MAX_SCAN`` characters with linear
-patterns and distinct candidate strings are graded once each. When the gold is a plain number, the
-grader's own numeric evaluator decides each candidate (microseconds; a candidate it cannot read as a
-number is not that number); otherwise each distinct candidate goes through :func:`~r1bench.grading.math_equal`, at most ``max_graded`` of them per
-sample, each with the grader's time bound, all of them within ``budget`` seconds. Math answers only: for choice tasks the candidate
-positions are not defined and ``first_correct_tokens`` is ``None``.
+patterns and each distinct candidate string is decided once per sample, cheapest rule first: the
+final answer's spelling takes its verdict, the gold's own spelling is correct, against a plain-number
+gold the candidate's exact value decides (microseconds; a candidate the numeric evaluator cannot
+read is not that number), otherwise the grader's cheap stages (:func:`~r1bench.grading.compare_math`
+with ``symbolic=False``). Only pairs those leave undecided go to math-verify: at most ``max_graded``
+per sample, each with the grader's time bound, all within ``budget`` seconds (the start of
+math-verify's worker process not counted, so a run's first sample is measured like any other).
+A candidate left ungraded by the cap or the budget is counted in ``unchecked``. Math answers only:
+for choice tasks the candidate positions are not defined and ``first_correct_tokens`` is ``None``.
 """
 
 from __future__ import annotations
@@ -25,17 +29,20 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from typing import Any
 
 from r1bench.diagnostics import count_tokens
-from r1bench.grading import find_boxed, math_equal
+from r1bench.grading import compare_math, find_boxed, math_equal
 from r1bench.grading.normalize import normalize_answer
 from r1bench.grading.numeric import evaluate, numbers_close
+from r1bench.grading.symbolic import startup_seconds
 
 __all__ = ["Efficiency", "candidate_answers", "count_self_corrections", "measure_efficiency"]
 
 _MAX_SCAN = 400_000  # characters of reasoning scanned for candidates (a 32k-token output is ~120k)
 _MAX_CANDIDATE = 200  # longer "answers" are sentences, not values
+_PLAIN_INT_RE = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")  # two in five candidates: no parse needed
 
 # "the answer is X", "final answer: X", "answer = X" up to the end of the sentence or line. The
 # span is bounded ({1,200}) so a long line cannot make the scan quadratic.
@@ -67,6 +74,9 @@ class Efficiency:
     overthinking_share: float | None
     self_corrections: int
     candidates: int
+    # Distinct candidates before the first correct one (all, when none was) left ungraded because
+    # the math-verify cap or the time budget ran out: 0 means the position is exact.
+    unchecked: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,10 +99,12 @@ def _normalized(text: str) -> str | None:
         return None
 
 
-def _plain_number(text: str):
-    """The exact value of a plain numeric answer ("12", "\\frac{3}{4}", "2^{10}"), else None."""
+def _number(norm: str | None):
+    """The exact value of a normalised plain numeric answer ("12", "\\frac{3}{4}", "2^{10}"), else None."""
+    if norm is None:
+        return None
     try:
-        return evaluate(normalize_answer(text))
+        return evaluate(norm)
     except Exception:  # not a plain number (or hostile text): the full grader decides
         return None
 
@@ -147,7 +159,8 @@ def measure_efficiency(
     then scaled to them), else counted with ``tokenizer`` or estimated. ``final_answer`` /
     ``final_correct``: the sample's extracted answer and its verdict, when already graded: a
     candidate spelled like it (after normalisation) takes that verdict without grading again.
-    Never raises on model text.
+    ``max_graded``: candidates that may go to math-verify; ``budget``: seconds for them (the start
+    of math-verify's worker process not counted). Never raises on model text.
     """
     n_reason = reasoning_tokens if reasoning_tokens is not None else count_tokens(reasoning, tokenizer)
     n_answer = answer_tokens if answer_tokens is not None else count_tokens(answer_text, tokenizer)
@@ -155,33 +168,10 @@ def measure_efficiency(
     if kind != "math" or not reasoning or gold is None or str(gold).strip() == "":
         return Efficiency(n_reason, n_answer, None, None, corrections, 0)
     cands = candidate_answers(reasoning)
-    gold_value = _plain_number(str(gold))
-    verdicts: dict[str, bool] = {}
-    final_norm = _normalized(final_answer) if final_answer and final_correct is not None else None
-    deadline = time.monotonic() + budget
-    graded = 0
-    first_pos: int | None = None
-    for pos, cand in cands:
-        if cand not in verdicts:
-            if final_norm is not None and _normalized(cand) == final_norm:
-                verdicts[cand] = bool(final_correct)
-            elif gold_value is not None:
-                # A plain-number gold: only a candidate the numeric evaluator reads can equal it.
-                value = _plain_number(cand)
-                verdicts[cand] = value is not None and numbers_close(value, gold_value)
-            elif graded < max_graded and (left := deadline - time.monotonic()) > 0.05:
-                graded += 1
-                try:
-                    verdicts[cand] = math_equal(cand, str(gold), timeout=min(timeout, left))
-                except Exception:  # a grader failure is "not correct", never an error here
-                    verdicts[cand] = False
-            else:
-                verdicts[cand] = False
-        if verdicts[cand]:
-            first_pos = pos
-            break
+    first_pos, unchecked = _first_correct(cands, str(gold), final_answer, final_correct,
+                                          max_graded=max_graded, timeout=timeout, budget=budget)
     if first_pos is None:
-        return Efficiency(n_reason, n_answer, None, None, corrections, len(cands))
+        return Efficiency(n_reason, n_answer, None, None, corrections, len(cands), unchecked)
     if tokenizer is not None:
         first = count_tokens(reasoning[:first_pos], tokenizer)
         if reasoning_tokens is not None:  # the engine's total is the exact one: scale to it
@@ -192,4 +182,70 @@ def measure_efficiency(
         first = round(n_reason * first_pos / max(1, len(reasoning)))
     first = min(first, n_reason)
     share = (n_reason - first) / n_reason if n_reason else 0.0
-    return Efficiency(n_reason, n_answer, first, share, corrections, len(cands))
+    return Efficiency(n_reason, n_answer, first, share, corrections, len(cands), unchecked)
+
+
+def _first_correct(
+    cands: list[tuple[int, str]],
+    gold: str,
+    final_answer: str | None,
+    final_correct: bool | None,
+    *,
+    max_graded: int,
+    timeout: float,
+    budget: float,
+) -> tuple[int | None, int]:
+    """Position of the first candidate equal to ``gold``, and how many distinct candidates before it
+    (all, when none is) were left ungraded because ``max_graded`` or ``budget`` ran out.
+
+    Each distinct spelling is decided once, cheapest rule first: the final answer's spelling takes
+    its verdict; the gold's own spelling is correct; against a plain-number gold, the candidate's
+    exact value decides; otherwise the grader's cheap stages (``compare_math(symbolic=False)``),
+    and math-verify only for a pair those leave undecided.
+    """
+    gold_norm = _normalized(gold)
+    gold_value = _number(gold_norm)
+    final_norm = _normalized(final_answer) if final_answer and final_correct is not None else None
+    verdicts: dict[str, bool | None] = {}
+    start, startup0 = time.monotonic(), startup_seconds()
+    graded = unchecked = 0
+    for pos, cand in cands:
+        if cand not in verdicts:
+            # A plain integer is its own normal form and value (checked in tests).
+            plain = _PLAIN_INT_RE.fullmatch(cand) is not None
+            norm = cand if plain else _normalized(cand)
+            verdict: bool | None
+            if final_norm is not None and norm == final_norm:
+                verdict = bool(final_correct)
+            elif gold_norm is not None and norm == gold_norm:
+                verdict = True
+            elif gold_value is not None:
+                # A plain-number gold: only a candidate the numeric evaluator reads can equal it.
+                value = Fraction(int(cand)) if plain else _number(norm)
+                verdict = value is not None and numbers_close(value, gold_value)
+            else:
+                left = budget - (time.monotonic() - start) + (startup_seconds() - startup0)
+                outcome = _graded(cand, gold, timeout, left, graded < max_graded)
+                verdict = None if outcome is None else outcome[0]
+                graded += outcome is not None and outcome[1]
+            verdicts[cand] = verdict
+            unchecked += verdict is None
+        if verdicts[cand]:
+            return pos, unchecked
+    return None, unchecked
+
+
+def _graded(cand: str, gold: str, timeout: float, left: float, may_verify: bool) -> tuple[bool, bool] | None:
+    """(equal, whether math-verify was asked) for a pair that is not a plain number against a plain
+    number; None when math-verify was needed but not allowed (cap reached or no time left)."""
+    if left <= 0.05:
+        return None
+    try:
+        cheap = compare_math(cand, gold, timeout=min(timeout, left), symbolic=False)
+        if cheap.stage != "undecided":
+            return cheap.equal, False
+        if not may_verify:
+            return None
+        return math_equal(cand, gold, timeout=min(timeout, left)), True
+    except Exception:  # a grader failure is "not correct", never an error here
+        return False, True

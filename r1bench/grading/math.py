@@ -14,6 +14,7 @@ is never equal to a number, and no input raises: every failure is a :class:`Comp
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from r1bench.grading.normalize import normalize_answer
@@ -50,8 +51,31 @@ def math_equal(pred: str, gold: str, *, timeout: float = 5.0) -> bool:
     return compare_math(pred, gold, timeout=timeout).equal
 
 
-def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
-    """Compare two answer strings; never raises, every path is bounded in time."""
+# Set by compare_math(symbolic=False): a pair that would need math-verify is left undecided.
+_CHEAP_ONLY: ContextVar[list[bool] | None] = ContextVar("r1bench_math_cheap_only", default=None)
+
+
+def compare_math(pred: str, gold: str, *, timeout: float = 5.0, symbolic: bool = True) -> Comparison:
+    """Compare two answer strings; never raises, every path is bounded in time.
+
+    ``symbolic=False``: the cheap stages only (microseconds); a pair they cannot decide comes back
+    with stage ``undecided`` (not equal) instead of going to math-verify. An ``equal`` verdict is
+    the same as with ``symbolic=True`` (a skipped comparison only ever counts as not equal).
+    """
+    if symbolic:
+        return _compare_math(pred, gold, timeout)
+    skipped: list[bool] = []
+    token = _CHEAP_ONLY.set(skipped)
+    try:
+        result = _compare_math(pred, gold, timeout)
+    finally:
+        _CHEAP_ONLY.reset(token)
+    if skipped and not result.equal:
+        return Comparison(False, "undecided", "needs math-verify")
+    return result
+
+
+def _compare_math(pred: str, gold: str, timeout: float) -> Comparison:
     if pred is None or gold is None:
         return Comparison(False, "empty", "missing answer")
     pred, gold = str(pred), str(gold)
@@ -271,7 +295,12 @@ def _is_relation(s: str) -> bool:
 
 
 def _symbolic(p: str, g: str, timeout: float) -> Comparison:
-    r = prescreen(p, g) or symbolic_equal(p, g, timeout=timeout)  # the cheap probe spares most worker trips
+    r = prescreen(p, g)  # the cheap probe spares most worker trips
+    if r is None:
+        if (skipped := _CHEAP_ONLY.get()) is not None:
+            skipped.append(True)
+            return Comparison(False, "undecided", "needs math-verify")
+        r = symbolic_equal(p, g, timeout=timeout)
     if r.outcome == "equal":
         return Comparison(True, "symbolic")
     return Comparison(False, "symbolic", r.outcome + (f": {r.detail}" if r.detail else ""))
