@@ -281,6 +281,10 @@ def _worker_main() -> None:  # pragma: no cover - runs in the child process
     sys.stdout = sys.stderr  # nothing but answers may reach the pipe
     import math_verify  # noqa: F401 - import before announcing readiness: start-up is not answer time
 
+    try:  # the first comparison loads the LaTeX parser and sympy's trig rules (~0.4 s): start-up too
+        _compare("\\frac{x}{2}", "\\sin^2 x")
+    except Exception:  # noqa: BLE001 - a failed warm-up only leaves the first comparison slower
+        pass
     out.write("ready\n")
     out.flush()
     for line in sys.stdin:
