@@ -98,3 +98,20 @@ def test_other_numbers_take_the_full_path(text):
 def test_compare_math_without_math_verify(pred, gold, equal, decided):
     c = compare_math(pred, gold, symbolic=False)
     assert (c.equal, c.stage != "undecided") == (equal, decided)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A box longer than the near window (2,000 characters) is still paired, its content whole.
+        ("\\boxed{" + "a" * 2500 + "} then \\boxed{7}", ["a" * 2500, "7"]),
+        ("\\boxed{" + "{" * 1500 + "}" * 1500 + "} \\boxed{5}", ["{" * 1500 + "}" * 1500, "5"]),
+        ("\\boxed{12 and then \\boxed{3}", ["3"]),  # the first box never closes: skipped
+        ("\\boxed{a\\{b} \\boxed{\\\\{x}}", ["a\\{b", "\\\\{x}"]),  # escaped brace, escaped backslash
+        ("}{ \\boxed{1}}}", ["1"]),
+    ],
+)
+def test_boxes_paired_near_or_far(text, expected):
+    from r1bench.grading import find_boxed
+
+    assert [content for _, _, content in find_boxed(text)] == expected
