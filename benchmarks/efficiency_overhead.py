@@ -64,10 +64,11 @@ def _long(rows: list[dict], target: dict, tokens: int, rng: random.Random, *, wi
     return "\n\n".join(parts)
 
 
-def _call(reasoning: str, gold: str):
-    # As score_response calls it: token totals and the final verdict are already known.
+def _call(reasoning: str, gold: str, *, final: bool = True):
+    # As score_response calls it: token totals (and, with ``final``, the final verdict) known.
     return measure_efficiency(reasoning, f"\\boxed{{{gold}}}", gold, reasoning_tokens=count_tokens(reasoning),
-                              answer_tokens=3, final_answer=gold, final_correct=True)
+                              answer_tokens=3, final_answer=gold if final else None,
+                              final_correct=True if final else None)
 
 
 def _run(cases: list[tuple[str, str]]) -> tuple[list[float], int, int]:
@@ -144,15 +145,19 @@ def main() -> None:
           f"one process, load avg {os.getloadavg()[0]:.1f}; data {args.data.name} ({len(rows)} problems, "
           f"{len(other)} non-numeric golds); long = {args.tokens:,} estimated tokens; times are "
           f"measure_efficiency alone, warm unless said")
-    # The first call of the process: a long non-numeric sample, worker not started yet.
+    # The first call of the process: a long non-numeric sample graded without the final verdict
+    # (so math-verify is asked), its worker not started yet; then the same sample warm.
     reasoning, gold = workloads["long found, non-numeric gold"][0]
     t0 = time.perf_counter()
-    cold = _call(reasoning, gold)
+    cold = _call(reasoning, gold, final=False)
     first_ms = 1000 * (time.perf_counter() - t0)
-    warm = _call(reasoning, gold)
-    print(f"first call (cold, math-verify worker starting) {first_ms:.0f} ms; its result "
-          f"{'equals' if cold == warm else 'DIFFERS from'} the warm call's "
-          f"(first_correct_tokens {cold.first_correct_tokens} vs {warm.first_correct_tokens})")
+    t0 = time.perf_counter()
+    warm = _call(reasoning, gold, final=False)
+    warm_ms = 1000 * (time.perf_counter() - t0)
+    print(f"first call (cold: math-verify worker starting) {first_ms:.0f} ms, same sample warm {warm_ms:.1f} ms; "
+          f"cold result {'equals' if cold == warm else 'DIFFERS from'} warm (first_correct_tokens "
+          f"{cold.first_correct_tokens} vs {warm.first_correct_tokens}, unchecked "
+          f"{getattr(cold, 'unchecked', '-')} vs {getattr(warm, 'unchecked', '-')})")
     for name, cases in workloads.items():
         _report(name, cases)
     if args.check:
