@@ -240,6 +240,11 @@ def _first_correct(
     graded = unchecked = 0
     for pos, cand in cands:
         if cand not in verdicts:
+            left = budget - (time.monotonic() - start) + (startup_seconds() - startup0)
+            if left <= 0:  # out of time (tens of thousands of distinct candidates): not graded
+                verdicts[cand] = None
+                unchecked += 1
+                continue
             # A plain integer is its own normal form and value (checked in tests).
             plain = _PLAIN_INT_RE.fullmatch(cand) is not None
             norm = cand if plain else _normalized(cand)
@@ -253,7 +258,6 @@ def _first_correct(
                 value = Fraction(int(cand)) if plain else _number(norm)
                 verdict = value is not None and numbers_close(value, gold_value)
             else:
-                left = budget - (time.monotonic() - start) + (startup_seconds() - startup0)
                 outcome = _graded(cand, gold, timeout, left, graded < max_graded)
                 verdict = None if outcome is None else outcome[0]
                 graded += outcome is not None and outcome[1]
@@ -267,13 +271,11 @@ def _first_correct(
 def _graded(cand: str, gold: str, timeout: float, left: float, may_verify: bool) -> tuple[bool, bool] | None:
     """(equal, whether math-verify was asked) for a pair that is not a plain number against a plain
     number; None when math-verify was needed but not allowed (cap reached or no time left)."""
-    if left <= 0.05:
-        return None
     try:
-        cheap = compare_math(cand, gold, timeout=min(timeout, left), symbolic=False)
+        cheap = compare_math(cand, gold, symbolic=False)
         if cheap.stage != "undecided":
             return cheap.equal, False
-        if not may_verify:
+        if not may_verify or left <= 0.05:
             return None
         full = compare_math(cand, gold, timeout=min(timeout, left))
         if not full.equal and "timeout" in full.detail:

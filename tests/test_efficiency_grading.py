@@ -115,3 +115,17 @@ def test_boxes_paired_near_or_far(text, expected):
     from r1bench.grading import find_boxed
 
     assert [content for _, _, content in find_boxed(text)] == expected
+
+
+def test_time_budget_leaves_candidates_unchecked_not_wrong():
+    # 5,000 distinct unit fractions (each needs the normaliser and the evaluator, ~20 us or more) before
+    # the correct one: far more than 0.01 s of work, so the rest is counted as unchecked. ~120k
+    # characters: every box is within the scanned tail.
+    wrong = [f"\\frac{{1}}{{{k}}}" for k in range(2, 5_002)]  # 1/2 ... 1/5001, none is 42
+    reasoning = _boxes(wrong) + " \\boxed{42}"
+    eff = measure_efficiency(reasoning, "", "42", tokenizer=WORDS, budget=0.01)
+    assert eff.first_correct_tokens is None
+    assert eff.unchecked > 0
+    assert eff.candidates == 5_001
+    full = measure_efficiency(reasoning, "", "42", tokenizer=WORDS, budget=30.0)
+    assert (full.first_correct_tokens, full.unchecked) == (5_001, 0)
