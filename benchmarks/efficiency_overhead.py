@@ -103,7 +103,7 @@ def _report(name: str, cases: list[tuple[str, str]]) -> None:
 
 def _check(cases: list[tuple[str, str]]) -> tuple[int, int]:
     """(candidates compared, first-correct positions that differ from grading every candidate with
-    math_equal in order)."""
+    math_equal in order, with no cap and no time budget)."""
     pairs, differ = 0, 0
     for reasoning, gold in cases:
         first = None
@@ -112,7 +112,7 @@ def _check(cases: list[tuple[str, str]]) -> tuple[int, int]:
             if math_equal(cand, gold, timeout=5.0):
                 first = pos
                 break
-        eff = _call(reasoning, gold)
+        eff = _call(reasoning, gold, final=False)  # every candidate graded: no final-verdict shortcut
         n = count_tokens(reasoning)
         expect = None if first is None else min(n, round(n * first / max(1, len(reasoning))))
         if eff.first_correct_tokens != expect:
