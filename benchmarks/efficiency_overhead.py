@@ -71,10 +71,28 @@ def _call(reasoning: str, gold: str, *, final: bool = True):
                               final_correct=True if final else None)
 
 
+def _clear_caches() -> None:
+    """The grader's answer caches in this process (its math-verify verdicts, normal forms, values),
+    so no sample reuses another's work: the long samples are built from the same 500 solutions,
+    which would repeat candidates far more than real outputs of different problems do. (The
+    worker process's parse cache stays: it cannot be reached from here.)"""
+    from r1bench.grading import math as grading_math
+    from r1bench.grading import symbolic
+
+    if hasattr(symbolic._cache, "clear"):
+        symbolic._cache.clear()
+    else:  # before BoundedCache.clear existed
+        symbolic._cache._items.clear()
+    for name in ("_value_cached", "_normalize_cached"):
+        if hasattr(grading_math, name):  # absent before these caches existed
+            getattr(grading_math, name).cache_clear()
+
+
 def _run(cases: list[tuple[str, str]]) -> tuple[list[float], int, int]:
     times, found, unchecked = [], 0, 0
     for reasoning, gold in cases:
         n_reason = count_tokens(reasoning)
+        _clear_caches()
         t0 = time.perf_counter()
         eff = measure_efficiency(reasoning, f"\\boxed{{{gold}}}", gold, reasoning_tokens=n_reason,
                                  answer_tokens=3, final_answer=gold, final_correct=True)
@@ -144,7 +162,8 @@ def main() -> None:
     print(f"setup: {platform.processor() or platform.machine()}, python {platform.python_version()}, "
           f"one process, load avg {os.getloadavg()[0]:.1f}; data {args.data.name} ({len(rows)} problems, "
           f"{len(other)} non-numeric golds); long = {args.tokens:,} estimated tokens; times are "
-          f"measure_efficiency alone, warm unless said")
+          f"measure_efficiency alone, the grader's answer caches cleared before each sample, worker warm "
+          f"unless said")
     # The first call of the process: a long non-numeric sample graded without the final verdict
     # (so math-verify is asked), its worker not started yet; then the same sample warm.
     reasoning, gold = workloads["long found, non-numeric gold"][0]
