@@ -451,9 +451,13 @@ def grade_both(cases) -> tuple[list[bool], list[float], list[bool], list[float]]
     from math_verify import parse, verify
 
     from r1bench.grading import grade_math_response
+    from r1bench.grading import math as grading_math
 
     v1, t1, v2, t2 = [], [], [], []
     for resp, gold, _ in cases:
+        # Cold: no normal form or value kept from the case before (it may share this gold).
+        grading_math._normalize_cached.cache_clear()
+        grading_math._value_cached.cache_clear()
         t = time.perf_counter()
         v1.append(grade_math_response(resp, gold).correct)
         t1.append(time.perf_counter() - t)

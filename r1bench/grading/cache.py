@@ -36,5 +36,9 @@ class BoundedCache(Generic[K, V]):
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def __len__(self) -> int:
         return len(self._items)

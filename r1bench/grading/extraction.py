@@ -47,6 +47,25 @@ def _match_braces(text: str, start: int = 0) -> dict[int, int]:
     return pairs
 
 
+_BOX_WINDOW = 2000
+
+
+def _close_near(text: str, k: int) -> int | None:
+    """The ``}`` matching the ``{`` at ``k`` when it lies within ``_BOX_WINDOW`` characters, else
+    None. The same brace :func:`_match_braces` pairs with it: the partner of an opening brace
+    depends only on the text after it."""
+    depth = 0
+    for m in _BRACE_OR_ESCAPE_RE.finditer(text, k, k + _BOX_WINDOW):
+        c = m.group(0)
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return m.start()
+    return None
+
+
 def find_boxed(text: str) -> list[tuple[int, int, str]]:
     """All ``\\boxed`` / ``\\fbox`` answers as (start, end, content), in order of appearance.
 
@@ -65,8 +84,9 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
     first = min((i for i in nxt.values() if i != -1), default=-1)
     if first == -1:
         return out
-    # Braces are paired from the first command on: pairs after it do not depend on the text before.
-    braces = _match_braces(text, first)
+    # A box's closing brace is looked for near it first; once a box is not closed within
+    # _BOX_WINDOW characters, every brace from the first command on is paired (one linear pass).
+    braces: dict[int, int] | None = None
     while True:
         for cmd in BOX_CMDS:
             if nxt[cmd] != -1 and nxt[cmd] < pos:
@@ -86,7 +106,12 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
         while k < len(text) and text[k] in " \t":
             k += 1
         if k < len(text) and text[k] == "{":
-            close = braces.get(k)
+            # Boxes taken do not overlap, so the near searches that succeed read each character
+            # once; after the first that fails, the one global pass serves every later box.
+            close = _close_near(text, k) if braces is None else braces.get(k)
+            if close is None and braces is None:
+                braces = _match_braces(text, first)
+                close = braces.get(k)
             if close is None:  # never closed: the answer was cut off
                 pos = k + 1
                 continue

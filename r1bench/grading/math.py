@@ -13,7 +13,9 @@ is never equal to a number, and no input raises: every failure is a :class:`Comp
 
 from __future__ import annotations
 
+import functools
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from r1bench.grading.normalize import normalize_answer
@@ -50,8 +52,31 @@ def math_equal(pred: str, gold: str, *, timeout: float = 5.0) -> bool:
     return compare_math(pred, gold, timeout=timeout).equal
 
 
-def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
-    """Compare two answer strings; never raises, every path is bounded in time."""
+# Set by compare_math(symbolic=False): a pair that would need math-verify is left undecided.
+_CHEAP_ONLY: ContextVar[list[bool] | None] = ContextVar("r1bench_math_cheap_only", default=None)
+
+
+def compare_math(pred: str, gold: str, *, timeout: float = 5.0, symbolic: bool = True) -> Comparison:
+    """Compare two answer strings; never raises, every path is bounded in time.
+
+    ``symbolic=False``: the cheap stages only (microseconds); a pair they cannot decide comes back
+    with stage ``undecided`` (not equal) instead of going to math-verify. An ``equal`` verdict is
+    the same as with ``symbolic=True`` (a skipped comparison only ever counts as not equal).
+    """
+    if symbolic:
+        return _compare_math(pred, gold, timeout)
+    skipped: list[bool] = []
+    token = _CHEAP_ONLY.set(skipped)
+    try:
+        result = _compare_math(pred, gold, timeout)
+    finally:
+        _CHEAP_ONLY.reset(token)
+    if skipped and not result.equal:
+        return Comparison(False, "undecided", "needs math-verify")
+    return result
+
+
+def _compare_math(pred: str, gold: str, timeout: float) -> Comparison:
     if pred is None or gold is None:
         return Comparison(False, "empty", "missing answer")
     pred, gold = str(pred), str(gold)
@@ -60,26 +85,26 @@ def compare_math(pred: str, gold: str, *, timeout: float = 5.0) -> Comparison:
     if len(pred) > _MAX_ANSWER:
         return Comparison(False, "too_long", f"answer longer than {_MAX_ANSWER} characters")
     try:
-        result = _compare(normalize_answer(pred), normalize_answer(gold), timeout, depth=0)
-        if not result.equal and _OPTION_GOLD_RE.fullmatch(normalize_answer(gold)):
+        result = _compare(_normalize(pred), _normalize(gold), timeout, depth=0)
+        if not result.equal and _OPTION_GOLD_RE.fullmatch(_normalize(gold)):
             # "\textbf{(B) }12" against the option letter "B": the letter with the option's value.
             m = _OPTION_LEAD_RE.match(pred)
             if m:
-                same = m.group(1) == normalize_answer(gold)
+                same = m.group(1) == _normalize(gold)
                 return Comparison(same, "exact", "option letter with its value")
         if not result.equal:
             # "10%" against "0.1": a percentage is also its fraction (10% against 10 is equal above).
             pp, gp = _PERCENT_RE.fullmatch(pred), _PERCENT_RE.fullmatch(gold)
             if (pp is None) != (gp is None) and "%" not in (gold if pp else pred):
                 num = (pp or gp).group(1)
-                frac = _compare(f"{num}/100", normalize_answer(gold if pp else pred), timeout, depth=1)
+                frac = _compare(f"{num}/100", _normalize(gold if pp else pred), timeout, depth=1)
                 if frac.equal:
                     return _tag(frac, "percentage as a fraction")
-            if _DEGREE_MARK_RE.search(pred) != _DEGREE_MARK_RE.search(gold) and "\\pi" in normalize_answer(gold if _DEGREE_MARK_RE.search(pred) else pred):
+            if _DEGREE_MARK_RE.search(pred) != _DEGREE_MARK_RE.search(gold) and "\\pi" in _normalize(gold if _DEGREE_MARK_RE.search(pred) else pred):
                 # "30^\circ" against "\frac{\pi}{6}": one angle, in degrees and in radians.
-                deg = normalize_answer(pred if _DEGREE_MARK_RE.search(pred) else gold)
+                deg = _normalize(pred if _DEGREE_MARK_RE.search(pred) else gold)
                 if _DECIMAL_RE.fullmatch(deg):
-                    rad = _compare(f"\\frac{{{deg}\\pi}}{{180}}", normalize_answer(gold if _DEGREE_MARK_RE.search(pred) else pred), timeout, depth=1)
+                    rad = _compare(f"\\frac{{{deg}\\pi}}{{180}}", _normalize(gold if _DEGREE_MARK_RE.search(pred) else pred), timeout, depth=1)
                     if rad.equal:
                         return _tag(rad, "degrees as radians")
         return result
@@ -247,10 +272,28 @@ def _mixed_to_sum(m: re.Match[str]) -> str:
 
 
 def _value(s: str):
+    """The exact value of numeric text, else None; short texts cached (a gold is compared with
+    every candidate of a response, and the same answers recur across samples)."""
+    return _value_cached(s) if len(s) <= _CACHED_LEN else _evaluate_or_none(s)
+
+
+def _evaluate_or_none(s: str):
     try:
         return evaluate(_MIXED_RE.sub(_mixed_to_sum, s))
     except (NotNumeric, ArithmeticError, ValueError, RecursionError):
         return None
+
+
+_CACHED_LEN = 200
+_value_cached = functools.lru_cache(maxsize=16384)(_evaluate_or_none)
+
+
+def _normalize(s: str) -> str:
+    """normalize_answer, short texts cached (pure: the same text always has the same form)."""
+    return _normalize_cached(s) if len(s) <= _CACHED_LEN else normalize_answer(s)
+
+
+_normalize_cached = functools.lru_cache(maxsize=16384)(normalize_answer)
 
 
 def _no_value_reason(s: str) -> str | None:
@@ -271,7 +314,12 @@ def _is_relation(s: str) -> bool:
 
 
 def _symbolic(p: str, g: str, timeout: float) -> Comparison:
-    r = prescreen(p, g) or symbolic_equal(p, g, timeout=timeout)  # the cheap probe spares most worker trips
+    r = prescreen(p, g)  # the cheap probe spares most worker trips
+    if r is None:
+        if (skipped := _CHEAP_ONLY.get()) is not None:
+            skipped.append(True)
+            return Comparison(False, "undecided", "needs math-verify")
+        r = symbolic_equal(p, g, timeout=timeout)
     if r.outcome == "equal":
         return Comparison(True, "symbolic")
     return Comparison(False, "symbolic", r.outcome + (f": {r.detail}" if r.detail else ""))

@@ -25,6 +25,7 @@ import select
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -32,7 +33,7 @@ from typing import Literal
 from r1bench.grading.cache import BoundedCache
 from r1bench.grading.numeric import NotNumeric, evaluate
 
-__all__ = ["SymbolicResult", "symbolic_equal", "prescreen", "shutdown_workers"]
+__all__ = ["SymbolicResult", "symbolic_equal", "prescreen", "shutdown_workers", "startup_seconds"]
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +281,10 @@ def _worker_main() -> None:  # pragma: no cover - runs in the child process
     sys.stdout = sys.stderr  # nothing but answers may reach the pipe
     import math_verify  # noqa: F401 - import before announcing readiness: start-up is not answer time
 
+    try:  # the first comparison loads the LaTeX parser and sympy's trig rules (~0.4 s): start-up too
+        _compare("\\frac{x}{2}", "\\sin^2 x")
+    except Exception:  # noqa: BLE001 - a failed warm-up only leaves the first comparison slower
+        pass
     out.write("ready\n")
     out.flush()
     for line in sys.stdin:
@@ -329,9 +334,13 @@ class _Worker:
     def ask(self, pred: str, gold: str, timeout: float) -> SymbolicResult:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
-            if not self.ready and not self._wait_ready():
-                self.kill()
-                return SymbolicResult("error", "worker failed to start")
+            if not self.ready:
+                t0 = time.monotonic()
+                ok = self._wait_ready()
+                _add_startup(time.monotonic() - t0)
+                if not ok:
+                    self.kill()
+                    return SymbolicResult("error", "worker failed to start")
             self.proc.stdin.write(json.dumps([pred, gold]) + "\n")
             self.proc.stdin.flush()
             ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
@@ -388,11 +397,14 @@ class _Pool:
             with self.lock:
                 if self.count < self.max_workers:
                     self.count += 1
+                    t0 = time.monotonic()
                     try:
                         return _Worker()
                     except Exception:
                         self.count -= 1
                         raise
+                    finally:
+                        _add_startup(time.monotonic() - t0)
             try:
                 return self.idle.get(timeout=0.5)
             except queue.Empty:
@@ -412,6 +424,20 @@ class _Pool:
             except queue.Empty:
                 break
         self.count = 0
+
+
+# Seconds this thread has spent starting workers (spawn and imports): a caller with its own time
+# budget (r1bench.efficiency) leaves them out, so a run's first sample is measured like any other.
+_startup = threading.local()
+
+
+def _add_startup(seconds: float) -> None:
+    _startup.seconds = getattr(_startup, "seconds", 0.0) + seconds
+
+
+def startup_seconds() -> float:
+    """Seconds the calling thread has spent so far waiting for math-verify workers to start."""
+    return getattr(_startup, "seconds", 0.0)
 
 
 _pool: _Pool | None = None
