@@ -244,8 +244,9 @@ def headline_lines(output_path: str | Path, since: float, elapsed: float) -> lis
                      f"looping {_fmt_rate(np.mean([bool(r['loop_detected']) for r in recs]))}")
         budget = budget_summary(recs)
         if budget is not None:
-            lines.append(f"  thinking budget {budget['thinking_budget']}"
-                         + (f", extend {budget['thinking_extend']}" if budget["thinking_extend"] else "")
+            options = [f"{name} {budget[f'thinking_{name}']}" for name in ("budget", "extend")
+                       if budget[f"thinking_{name}"]]
+            lines.append("  thinking " + ", ".join(options)
                          + f": closed by force {_fmt_rate(budget['forced_close_share'])}, by the model "
                          f"{_fmt_rate(budget['natural_close_share'])}, extended {_fmt_rate(budget['extended_share'])}; "
                          f"mean thinking {budget['mean_thinking_tokens'] or 0:.1f} tokens")

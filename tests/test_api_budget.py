@@ -254,3 +254,38 @@ def test_store_status_counts_samples_not_their_phases(server, tmp_path, capsys):
         assert store.counts() == {"ok": 4, "failed": 0} and store.step_count() == 6
     assert api_main(["status", "--store", str(cfg.store_file)]) == 0
     assert "4 ok, 0 failed (+ 6 budget-forcing phases kept for resume)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("gen, thinking, close, extensions", [
+    (None, 32, None, None),  # unbudgeted: <think> + 30 words + </think>, counted by the server
+    ("thinking_budget=16", 16, "forced", 0),
+    ("thinking_extend=1", 32 + 7, "natural", 1),  # + "Wait" + 6 more words, closed again
+])
+def test_r1bench_eval_through_r1bench_chat_honours_the_budget(tmp_path, gen, thinking, close, extensions):
+    """The issue's command line, through r1bench-chat against a local server that thinks 30 words."""
+    import os
+    import subprocess
+    import sys
+
+    with FaultServer(think_default=30) as srv:
+        args = [sys.executable, "-m", "r1bench.cli", "eval", "--model", "r1bench-chat", "--tasks", "r1_smoke",
+                "--limit", "2", "--log_samples", "--output_path", str(tmp_path / "out"), "--no-view",
+                "--model_args", f"base_url={srv.base_url},model=fault-model,budget_mode=prefix,progress=False,"
+                f"store_path={tmp_path / 'store'}"]
+        if gen:
+            args += ["--gen_kwargs", gen]
+        proc = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                              env=dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (samples,) = (tmp_path / "out").rglob("samples_r1_smoke_*.jsonl")
+    records = [json.loads(r) for line in samples.read_text().splitlines()
+               for r in json.loads(line)["filtered_resps"][0]]
+    assert len(records) == 2 * 2  # 2 questions, k = 2
+    assert {r["reasoning_tokens"] for r in records} == {thinking}
+    if close is None:
+        assert all(r["budget"] is None for r in records)
+    else:
+        assert {(r["budget"]["close"], r["budget"]["extensions"]) for r in records} == {(close, extensions)}
+        headline = "thinking budget 16: closed by force 100.0%" if gen.startswith("thinking_budget") else \
+            "thinking extend 1: closed by force 0.0%, by the model 100.0%, extended 100.0%"
+        assert headline in proc.stdout  # the headline says the run was budget-forced

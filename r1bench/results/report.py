@@ -138,8 +138,7 @@ def budget_lines(records: list[dict[str, Any]]) -> list[str]:
     b = budget_summary(records)
     if b is None:
         return []
-    options = f"thinking_budget={b['thinking_budget']}" + (
-        f", thinking_extend={b['thinking_extend']}" if b["thinking_extend"] else "")
+    options = ", ".join(f"{name}={b[name]}" for name in ("thinking_budget", "thinking_extend") if b[name])
     return ["### Budget forcing", "",
             f"A budgeted run ({options}): compare it only with runs under the same options.", "",
             "| figure | value |", "|---|---:|",
