@@ -96,12 +96,14 @@ def preflight(lm_argv: Sequence[str], model_arg_names: dict[str, frozenset[str]]
                              "choose a writable folder") from None
 
 
-def _failed_samples(samples: Path) -> tuple[int, int, str | None]:
-    """(failed, total, first error) over a samples file's records (``extra.api_error`` set)."""
+def _failed_samples(samples: Path) -> tuple[int, int, str | None, list[dict[str, Any]]]:
+    """(failed, total, first error, the records) over a samples file's records (failed: ``extra.api_error``
+    set); the records are returned so the caller summarises them without reading the file again."""
     from r1bench.records import flatten_filtered_resps, parse_saved_record
 
     failed = total = 0
     first = None
+    kept: list[dict[str, Any]] = []
     with samples.open("rb") as fh:
         for raw in fh:
             try:
@@ -109,18 +111,22 @@ def _failed_samples(samples: Path) -> tuple[int, int, str | None]:
                 records = [parse_saved_record(r) for r in flatten_filtered_resps(row.get("filtered_resps", []))]
             except (ValueError, RecursionError, AttributeError):
                 continue
+            kept.extend(r for r in records if isinstance(r, dict))
             for rec in records:
                 total += 1
                 extra = rec.get("extra")
                 if isinstance(extra, dict) and extra.get("api_error"):
                     failed += 1
                     first = first or str(extra["api_error"])[:200]
-    return failed, total, first
+    return failed, total, first, kept
 
 
 def finish(lm_argv: Sequence[str], *, since: float, allow_incomplete: bool = False) -> int:
-    """Exit status of a finished run, from what it wrote under ``--output_path``; marks incomplete runs."""
+    """Exit status of a finished run, from what it wrote under ``--output_path``; marks incomplete runs
+    and adds the per-task efficiency summary (:mod:`r1bench.results.summary`) in the same rewrite."""
     from r1bench.io import atomic_write_text
+    from r1bench.metrics import efficiency_summary
+    from r1bench.results.summary import EFFICIENCY_KEY
 
     out = flag_value(lm_argv, "--output_path") or flag_value(lm_argv, "-o")
     if not out:
@@ -136,9 +142,13 @@ def finish(lm_argv: Sequence[str], *, since: float, allow_incomplete: bool = Fal
         ts = results.name[len("results_"):-len(".json")]
         failed = total = 0
         first = None
-        for samples in results.parent.glob(f"samples_*_{ts}.jsonl"):
-            f, t, e = _failed_samples(samples)
+        efficiency: dict[str, Any] = {}
+        for samples in sorted(results.parent.glob(f"samples_*_{ts}.jsonl")):
+            f, t, e, records = _failed_samples(samples)
             failed, total, first = failed + f, total + t, first or e
+            summary = efficiency_summary(records)
+            if summary is not None:  # records from before efficiency existed have none
+                efficiency[samples.name[len("samples_"):-len(f"_{ts}.jsonl")]] = summary
         try:
             data: Any = json.loads(results.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -147,6 +157,8 @@ def finish(lm_argv: Sequence[str], *, since: float, allow_incomplete: bool = Fal
             continue
         data["incomplete"] = failed > 0
         data["failed_samples"] = failed
+        if efficiency:
+            data[EFFICIENCY_KEY] = efficiency
         # lm-eval may write NaN (an undefined stderr): keep its JSON dialect for its own file.
         atomic_write_text(results, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
         if failed:

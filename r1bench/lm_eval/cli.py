@@ -294,20 +294,6 @@ def _clamp_user_limit(lm_argv: list[str], opts: argparse.Namespace, clamp: int |
     opts.max_gen_toks = clamp
 
 
-def _add_efficiency(output: str, since: float) -> None:
-    """Write the reasoning-efficiency summary into this run's results JSON (``r1bench_efficiency``)."""
-    from r1bench.results.ingest import find_runs
-    from r1bench.results.summary import add_efficiency
-
-    try:
-        for run in find_runs(output):
-            if run.results_path.stat().st_mtime >= since - 1 and run.samples:
-                add_efficiency(run.results_path)
-    except Exception as exc:  # the run is saved whatever happens to its summary
-        print(f"r1bench eval: warning: no efficiency summary ({type(exc).__name__}: {exc}); "
-              f"the scores are unaffected", file=sys.stderr)
-
-
 def _write_page(output: str, since: float, *, skip: bool) -> None:
     """Write the run's HTML page (``r1bench view``) and say how to open it; or name the command."""
     from r1bench.results.ingest import find_runs
@@ -385,7 +371,6 @@ def _run(argv: list[str]) -> int:
             os.environ.pop("R1BENCH_UNSCORED_DIR", None)
     elapsed = time.perf_counter() - start
     if output:
-        _add_efficiency(output, start_wall)
         lines = eval_ux.headline_lines(output, start_wall, elapsed)
         if lines:
             print("\n" + "\n".join(lines))
