@@ -26,6 +26,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from r1bench.reasoning import THINK_CLOSE
+
 __all__ = [
     "BUDGET_KEYS",
     "THINK_CLOSE",
@@ -44,20 +46,14 @@ __all__ = [
     "check_backend",
 ]
 
-THINK_CLOSE = "</think>"
 FORCED_CLOSE = "\n</think>\n\n"
 DEFAULT_ANSWER_CUE = "Final answer:"
 DEFAULT_EXTEND_STR = "Wait"
 #: The budget-forcing fields of a run's protocol (:meth:`BudgetConfig.protocol`).
 PROTOCOL_FIELDS = ("thinking_budget", "thinking_extend", "thinking_extend_str", "thinking_answer_tokens",
                    "thinking_answer_cue")
-BUDGET_KEYS = (
-    "thinking_budget",
-    "thinking_extend",
-    "thinking_extend_str",
-    "thinking_answer_cue",
-    "thinking_answer_tokens",
-)
+#: The generation options budget forcing reads (the same names its protocol records).
+BUDGET_KEYS = PROTOCOL_FIELDS
 
 # The lm-eval models that generate in phases; any other backend would pass the options to its
 # engine (an error, or worse, silently ignored), so a run refuses them before it starts.

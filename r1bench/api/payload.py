@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from r1bench.api.types import ChatConfig, ChatRequest
+from r1bench.budget import BUDGET_KEYS
 
 __all__ = [
     "ResponseError",
@@ -24,9 +25,8 @@ __all__ = [
 
 # lm-eval generation kwargs that are not API parameters (handled or dropped here).
 _LM_EVAL_ONLY = {"max_gen_toks", "until", "do_sample"}
-# Budget-forcing options (r1bench.budget.BUDGET_KEYS): handled by the client, never sent.
-_BUDGET_ONLY = {"thinking_budget", "thinking_extend", "thinking_extend_str", "thinking_answer_cue",
-                "thinking_answer_tokens"}
+# Budget-forcing options: handled by the client, never sent.
+_BUDGET_ONLY = frozenset(BUDGET_KEYS)
 
 
 class ResponseError(Exception):

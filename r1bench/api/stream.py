@@ -37,14 +37,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from r1bench.api.payload import ParsedResponse, ResponseError, parse_response
+from r1bench.reasoning import THINK_CLOSE, THINK_OPEN
 
 __all__ = ["stream_payload", "read_sse", "phase_latency", "latency_percentiles", "format_latency", "LATENCY_METRICS"]
 
 #: The per-sample figures whose percentiles the run summary reports.
 LATENCY_METRICS = ("ttft_s", "first_reasoning_s", "first_answer_s", "total_s", "reasoning_tok_s", "answer_tok_s")
 
-_THINK_OPEN = "<think>"
-_THINK_CLOSE = "</think>"
 _MAX_LINE = 1 << 24  # one SSE line; a longer one is a broken server, not a sample
 
 
@@ -158,19 +157,19 @@ def phase_latency(events: Sequence[tuple[float, str, str]], total_s: float, usag
         answer_chunks = sum(1 for _, c, _ in events if c == "content")
     else:  # inline tags: reasoning is the content up to the last </think>
         content = "".join(text for _, _, text in events)
-        close = content.rfind(_THINK_CLOSE)
-        opened = content.lstrip().startswith(_THINK_OPEN)
+        close = content.rfind(THINK_CLOSE)
+        opened = content.lstrip().startswith(THINK_OPEN)
         if close == -1 and not opened:  # no reasoning at all: everything is answer
             t_answer = t_first
             answer_chunks = len(events)
         else:
-            answer_from = close + len(_THINK_CLOSE) if close != -1 else len(content)
+            answer_from = close + len(THINK_CLOSE) if close != -1 else len(content)
             offset = 0
             for t, _, text in events:
                 start, offset = offset, offset + len(text)
                 if start < answer_from:  # (part of) this delta is reasoning
                     reasoning_chunks += 1
-                    inside = content[start:min(offset, answer_from)].replace(_THINK_OPEN, "").replace(_THINK_CLOSE, "")
+                    inside = content[start:min(offset, answer_from)].replace(THINK_OPEN, "").replace(THINK_CLOSE, "")
                     if t_reason is None and inside.strip():
                         t_reason = t
                 if offset > answer_from:

@@ -43,6 +43,7 @@ from lm_eval.api.registry import register_model
 from r1bench.api.client import run_chat_requests, summarize_results
 from r1bench.api.failures import failure_error, make_failure_text
 from r1bench.api.types import DEFAULT_MAX_TOKENS, ChatConfig, ChatRequest, ChatResult, RunSummary
+from r1bench.local.sampling import parse_bool
 from r1bench.response import Response
 from r1bench.store import assign_sample_indices
 
@@ -91,13 +92,6 @@ def context_to_messages(context: Any) -> list[dict[str, Any]]:
 
 def _opt_float(value: Any) -> float | None:
     return None if value in (None, "", "None", "none") else float(value)
-
-
-def _opt_bool(value: Any) -> bool:
-    text = str(value).strip().lower()
-    if text not in ("1", "true", "yes", "on", "0", "false", "no", "off", "none", ""):
-        raise ValueError(f"expected true/false, got {value!r}")
-    return text in ("1", "true", "yes", "on")
 
 
 def _opt_int(value: Any) -> int | None:
@@ -199,7 +193,7 @@ class R1BenchChat(LM):
             backoff_max=float(backoff_max),
             default_max_tokens=int(max_gen_toks),
             max_tokens_field=str(max_tokens_field),
-            stream=_opt_bool(stream),
+            stream=parse_bool(stream),
             budget_mode=str(budget_mode) if budget_mode not in (None, "", "None", "none") else None,
             tokenizer=str(tokenizer) if tokenizer else None,
         )

@@ -15,17 +15,15 @@ from typing import Any
 
 from lm_eval.utils import simple_parse_args_string
 
-from r1bench.budget import DEFAULT_ANSWER_CUE, DEFAULT_EXTEND_STR, PROTOCOL_FIELDS, BudgetConfig
+from r1bench.budget import DEFAULT_ANSWER_CUE, DEFAULT_EXTEND_STR, BudgetConfig
 from r1bench.results.runs import TaskRun, is_partial
 from r1bench.results.schema import ResultsFileError
 
-__all__ = ["THINKING_FIELDS", "generation_kwargs", "task_protocol",
+__all__ = ["generation_kwargs", "task_protocol",
            "check_fingerprint"]
 
 log = logging.getLogger(__name__)
 
-#: Generation options of budget forcing, recorded in every protocol (null when unset).
-THINKING_FIELDS = PROTOCOL_FIELDS
 
 
 def generation_kwargs(results: dict[str, Any], task: str) -> dict[str, Any]:
