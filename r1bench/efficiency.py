@@ -34,7 +34,7 @@ from typing import Any
 
 from r1bench.diagnostics import count_tokens
 from r1bench.grading import compare_math, find_boxed
-from r1bench.grading.normalize import normalize_answer
+from r1bench.grading.math import normalize_cached
 from r1bench.grading.numeric import evaluate, numbers_close
 from r1bench.grading.symbolic import startup_seconds
 
@@ -99,7 +99,7 @@ def _clean(value: str) -> str | None:
 
 def _normalized(text: str) -> str | None:
     try:
-        return normalize_answer(text)
+        return normalize_cached(text)  # the grader's cache: compare_math normalises the same text again
     except Exception:  # hostile text: compared by the grader instead
         return None
 

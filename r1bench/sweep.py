@@ -106,7 +106,7 @@ def _budget_of(folder: Path) -> int | None:
 
 def sweep_table(sweep_dir: str | Path, budgets: Sequence[int] | None = None) -> dict[str, Any]:
     """The sweep's table from the samples files of each ``budget_<B>`` run (the newest run of each)."""
-    from r1bench.metrics import bootstrap_ci, budget_summary, mean_pass_at_1
+    from r1bench.metrics import score
     from r1bench.results.ingest import read_samples
 
     root = Path(sweep_dir)
@@ -123,9 +123,8 @@ def sweep_table(sweep_dir: str | Path, budgets: Sequence[int] | None = None) -> 
             docs = read_samples(path)
             per_question = [[bool(r["correct"]) for r in d.records] for d in docs]
             records = [r for d in docs for r in d.records]
-            lo, hi = bootstrap_ci([sum(q) / len(q) for q in per_question])
+            pass1 = score([sum(q) / len(q) for q in per_question])
             budget_recs = [r.get("budget") for r in records]
-            summary = budget_summary(records)
             thinking = [b["thinking_tokens"] if isinstance(b, dict) else r.get("reasoning_tokens")
                         for r, b in zip(records, budget_recs)]
             thinking = [t for t in thinking if isinstance(t, int)]
@@ -134,13 +133,14 @@ def sweep_table(sweep_dir: str | Path, budgets: Sequence[int] | None = None) -> 
                 "budget": _budget_of(folder),
                 "n_questions": len(docs),
                 "n_samples": len(records),
-                "pass@1": mean_pass_at_1(per_question),
-                "pass@1_ci": [lo, hi],
+                "pass@1": pass1.value,
+                "pass@1_ci": list(pass1.ci95),
                 "mean_thinking_tokens": statistics.fmean(thinking) if thinking else None,
                 "mean_completion_tokens": statistics.fmean(r["completion_tokens"] for r in records),
                 # over all samples (a sample without a budget record was not forced)
-                "forced_close_share": (summary["forced_close_share"] * summary["n"] if summary else 0) / len(records),
-                "budgeted_samples": summary["n"] if summary else 0,
+                "forced_close_share": sum(isinstance(b, dict) and b.get("close") == "forced"
+                                          for b in budget_recs) / len(records),
+                "budgeted_samples": sum(isinstance(b, dict) for b in budget_recs),
                 "run": str(run.results_path.relative_to(root)),
             })
     return {"schema_version": SWEEP_SCHEMA_VERSION, "kind": "budget_sweep",

@@ -216,21 +216,23 @@ async def run_budget_sample(engine: Any, plan: BudgetPlan, payload: dict[str, An
         row = (await engine.lookup([key])).get(key)
         if row is not None and row["ok"]:
             result = row["result"]
+            piece = step_piece(result, step)
         else:
             parsed, error, sent = await engine.send(body, url=url, parse=parse_step_response)
             attempts += sent
             result = parsed if parsed is not None else {}
+            piece = None
             try:
                 if parsed is not None:
-                    step_piece(parsed, step)  # a step that cannot be used is a failed step, not stored ok
+                    piece = step_piece(parsed, step)  # a step that cannot be used is a failed step, not stored ok
             except StepError as exc:
-                parsed, error = None, str(exc)
+                error = str(exc)
             await engine.put(key, model=config.model, endpoint=url, sample_index=plan.request.sample_index,
-                             payload=keyed, result=result, ok=parsed is not None, error=error, attempts=sent,
+                             payload=keyed, result=result, ok=piece is not None, error=error, attempts=sent,
                              overwrite_ok=config.fresh)
-            if parsed is None:
+            if piece is None:
                 return empty, f"budget step {steps} ({step.phase}): {error}", max(attempts, 1)
-        run.feed(step_piece(result, step))
+        run.feed(piece)
         prompt_tokens += int((result.get("usage") or {}).get("prompt_tokens") or 0)
         steps += 1
     outcome = run.outcome()

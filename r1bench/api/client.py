@@ -27,7 +27,7 @@ from typing import Any
 
 from r1bench.api.payload import ResponseError, build_payload, parse_response
 from r1bench.api.store import SampleStore, StoredSample, request_key
-from r1bench.api.stream import latency_percentiles
+from r1bench.api.stream import latency_percentiles, read_sse, stream_payload
 from r1bench.api.types import ChatConfig, ChatRequest, ChatResult, RunSummary
 
 __all__ = [
@@ -119,8 +119,6 @@ async def _attempt(
     """One HTTP attempt; raises :class:`_Attempt` on any failure, returns the parsed response.
     ``stream``: send it streamed and read the server-sent events (:mod:`r1bench.api.stream`)."""
     import aiohttp
-
-    from r1bench.api.stream import read_sse, stream_payload
 
     body = b""
     parsed = None

@@ -85,26 +85,26 @@ def _compare_math(pred: str, gold: str, timeout: float) -> Comparison:
     if len(pred) > _MAX_ANSWER:
         return Comparison(False, "too_long", f"answer longer than {_MAX_ANSWER} characters")
     try:
-        result = _compare(_normalize(pred), _normalize(gold), timeout, depth=0)
-        if not result.equal and _OPTION_GOLD_RE.fullmatch(_normalize(gold)):
+        result = _compare(normalize_cached(pred), normalize_cached(gold), timeout, depth=0)
+        if not result.equal and _OPTION_GOLD_RE.fullmatch(normalize_cached(gold)):
             # "\textbf{(B) }12" against the option letter "B": the letter with the option's value.
             m = _OPTION_LEAD_RE.match(pred)
             if m:
-                same = m.group(1) == _normalize(gold)
+                same = m.group(1) == normalize_cached(gold)
                 return Comparison(same, "exact", "option letter with its value")
         if not result.equal:
             # "10%" against "0.1": a percentage is also its fraction (10% against 10 is equal above).
             pp, gp = _PERCENT_RE.fullmatch(pred), _PERCENT_RE.fullmatch(gold)
             if (pp is None) != (gp is None) and "%" not in (gold if pp else pred):
                 num = (pp or gp).group(1)
-                frac = _compare(f"{num}/100", _normalize(gold if pp else pred), timeout, depth=1)
+                frac = _compare(f"{num}/100", normalize_cached(gold if pp else pred), timeout, depth=1)
                 if frac.equal:
                     return _tag(frac, "percentage as a fraction")
-            if _DEGREE_MARK_RE.search(pred) != _DEGREE_MARK_RE.search(gold) and "\\pi" in _normalize(gold if _DEGREE_MARK_RE.search(pred) else pred):
+            if _DEGREE_MARK_RE.search(pred) != _DEGREE_MARK_RE.search(gold) and "\\pi" in normalize_cached(gold if _DEGREE_MARK_RE.search(pred) else pred):
                 # "30^\circ" against "\frac{\pi}{6}": one angle, in degrees and in radians.
-                deg = _normalize(pred if _DEGREE_MARK_RE.search(pred) else gold)
+                deg = normalize_cached(pred if _DEGREE_MARK_RE.search(pred) else gold)
                 if _DECIMAL_RE.fullmatch(deg):
-                    rad = _compare(f"\\frac{{{deg}\\pi}}{{180}}", _normalize(gold if _DEGREE_MARK_RE.search(pred) else pred), timeout, depth=1)
+                    rad = _compare(f"\\frac{{{deg}\\pi}}{{180}}", normalize_cached(gold if _DEGREE_MARK_RE.search(pred) else pred), timeout, depth=1)
                     if rad.equal:
                         return _tag(rad, "degrees as radians")
         return result
@@ -288,7 +288,7 @@ _CACHED_LEN = 200
 _value_cached = functools.lru_cache(maxsize=16384)(_evaluate_or_none)
 
 
-def _normalize(s: str) -> str:
+def normalize_cached(s: str) -> str:
     """normalize_answer, short texts cached (pure: the same text always has the same form)."""
     return _normalize_cached(s) if len(s) <= _CACHED_LEN else normalize_answer(s)
 

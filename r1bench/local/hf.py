@@ -50,6 +50,7 @@ from r1bench.local.loop_guard import LoopGuard, LoopGuardCriteria
 from r1bench.local.sampling import (
     Generation,
     SampleSpec,
+    budget_generation,
     check_budget_options,
     generate_with_store,
     iter_batches,
@@ -272,13 +273,7 @@ class R1BenchHF(HFLM):
                 )
                 for (i, _), piece in zip(rows, pieces):
                     runs[i].feed(piece)
-        gens = []
-        for run in runs:
-            out = run.outcome()
-            reasoning = out.thinking_tokens if out.close != "none" else None
-            gens.append(Generation(out.text, out.finish_reason, out.completion_tokens, reasoning,
-                                   budget=out.record(cfg)))
-        return gens
+        return [budget_generation(run) for run in runs]
 
     def _generate_pieces(
         self, inputs: list[list[int]], *, seeds: Sequence[int], limits: Sequence[int], thinking: bool,

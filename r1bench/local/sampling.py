@@ -100,6 +100,14 @@ class Generation:
         return out
 
 
+def budget_generation(run: Any) -> Generation:
+    """The :class:`Generation` of a finished :class:`r1bench.budget.BudgetRun` (its thinking is the
+    reasoning when it closed; its budget record kept for the store), the same in every local backend."""
+    out = run.outcome()
+    reasoning = out.thinking_tokens if out.close != "none" else None
+    return Generation(out.text, out.finish_reason, out.completion_tokens, reasoning, budget=out.record(run.cfg))
+
+
 def check_budget_options(specs: Iterable[SampleSpec]) -> None:
     """Raise the one-line ValueError of :func:`r1bench.budget.parse_budget` for a bad budget
     option before anything is generated."""

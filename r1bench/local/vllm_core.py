@@ -40,7 +40,7 @@ from lm_eval.models.utils import (
 
 from r1bench.budget import THINK_CLOSE, BudgetConfig, BudgetRun, Piece, Step, parse_budget
 from r1bench.local.loop_guard import LoopGuard, find_token_loop
-from r1bench.local.sampling import Generation, SampleSpec
+from r1bench.local.sampling import Generation, SampleSpec, budget_generation
 
 __all__ = ["VLLMSampler", "prepare_gen_kwargs"]
 
@@ -254,7 +254,7 @@ class VLLMSampler:
                 if item.step is None:
                     item.step = item.run.next_step()
                     if item.step is None:
-                        done.append((item.spec, self._budget_generation(item, cfg)))
+                        done.append((item.spec, budget_generation(item.run)))
                         continue
                     item.base = self.encode_text(item.run.text) if item.run.text else []
                     item.step_ids, item.step_text, item.chunks = [], "", 0
@@ -307,12 +307,6 @@ class VLLMSampler:
         # Stop strings (and the end-of-sequence text) end the piece; "</think>" is cut by feed().
         text = postprocess_generated_text(generation=raw, stop=until, think_end_token=None)
         return Piece(text, n, ended)
-
-    def _budget_generation(self, item: _Live, cfg: BudgetConfig) -> Generation:
-        assert item.run is not None
-        out = item.run.outcome()
-        reasoning = out.thinking_tokens if out.close != "none" else None
-        return Generation(out.text, out.finish_reason, out.completion_tokens, reasoning, budget=out.record(cfg))
 
     def _finished(self, item: _Live, out: Any, until: list[str], max_gen_toks: int) -> Generation | None:
         """The sample's Generation when it is over, None when a guarded chunk should continue."""
